@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+// gridlink: kiosk and gate events from GPIO, stored durably in SQLite, published over MQTT.
+// Layout and guarantees: see README.md and docs/.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "gridlink",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gridlinkd", targets: ["gridlinkd"]),
+        .executable(name: "gridlinkctl", targets: ["gridlinkctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // C libraries: module maps only. Each is called from exactly one Swift owner.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+
+        // Pure logic: event model, wire schema, config model, input and feedback state machines, backoff.
+        .target(name: "GridLinkCore", swiftSettings: strict),
+        // The durable queue (owns every sqlite3 handle).
+        .target(name: "Outbox", dependencies: ["GridLinkCore", "CSQLite"], swiftSettings: strict),
+        // GPIO chip interface and the simulated chip.
+        .target(name: "GPIO", dependencies: ["GridLinkCore"], swiftSettings: strict),
+        // libmosquitto wrapped in a small Swift API (owns every mosquitto handle).
+        .target(name: "MQTTClient", dependencies: ["CMosquitto"], swiftSettings: strict),
+        // TOML config file -> validated GridLinkCore.DeviceConfig, with file:line errors.
+        .target(name: "ConfigFile", dependencies: ["GridLinkCore", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: strict),
+        // Local control socket: request/response types, server and client.
+        .target(name: "Control", dependencies: ["GridLinkCore"], swiftSettings: strict),
+        // The daemon's parts wired together: recorder, uplink, input pipeline, feedback, control handler.
+        .target(name: "GridLinkDaemon", dependencies: [
+            "GridLinkCore", "Outbox", "GPIO", "MQTTClient", "Control",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // Minimal central side: subscribes, de-duplicates on id, answers accepted then done.
+        .target(name: "Central", dependencies: ["GridLinkCore", "MQTTClient"], swiftSettings: strict),
+
+        .executableTarget(name: "gridlinkd", dependencies: [
+            "GridLinkDaemon", "ConfigFile",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "gridlinkctl", dependencies: [
+            "GridLinkCore", "ConfigFile", "Control", "Central",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "GridLinkCoreTests", dependencies: ["GridLinkCore"], swiftSettings: strict),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox"], swiftSettings: strict),
+        // A child process the crash test SIGKILLs in the middle of appending.
+        .executableTarget(name: "outbox-crash-helper", dependencies: ["Outbox"], path: "Tests/OutboxCrashHelper", swiftSettings: strict),
+        // Latency and throughput of append (single events and batches of 64); not part of `swift test`.
+        .executableTarget(name: "outbox-bench", dependencies: ["Outbox"], path: "Tests/OutboxBench", swiftSettings: strict),
+        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"], resources: [], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["GridLinkCore", "MQTTClient", "Central", "TestSupport"], swiftSettings: strict),
+        // Test helpers shared by test targets: a real mosquitto on a free loopback port, process spawning.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+    ]
+)

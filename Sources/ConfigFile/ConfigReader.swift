@@ -1,0 +1,130 @@
+import GridLinkCore
+import TOMLKit
+
+/// Turns the parsed TOML tables into a `DeviceConfig`, collecting a problem for every wrong type
+/// and every unknown key (usually a typo) instead of stopping at the first.
+struct ConfigReader {
+    private(set) var problems: [ConfigProblem] = []
+
+    mutating func read(_ root: TOMLTable) -> DeviceConfig {
+        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "feedback"])
+        var config = DeviceConfig(
+            site: string(root, nil, nil, "site", required: true) ?? "",
+            device: string(root, nil, nil, "device", required: true) ?? "",
+            profile: string(root, nil, nil, "profile", required: true) ?? "")
+
+        if let paths = table(root, "paths") {
+            rejectUnknown(paths, "paths", nil, allowed: ["state_dir", "control_socket"])
+            config.paths.stateDir = string(paths, "paths", nil, "state_dir") ?? config.paths.stateDir
+            config.paths.controlSocket = string(paths, "paths", nil, "control_socket")
+        }
+        if let broker = table(root, "broker") {
+            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s"])
+            config.broker.host = string(broker, "broker", nil, "host") ?? config.broker.host
+            config.broker.port = int(broker, "broker", nil, "port") ?? config.broker.port
+            config.broker.keepaliveSeconds = int(broker, "broker", nil, "keepalive_s") ?? config.broker.keepaliveSeconds
+        }
+        if let uplink = table(root, "uplink") {
+            rejectUnknown(uplink, "uplink", nil, allowed: ["inflight_window", "backoff_initial_ms", "backoff_max_ms"])
+            config.uplink.inflightWindow = int(uplink, "uplink", nil, "inflight_window") ?? config.uplink.inflightWindow
+            config.uplink.backoffInitialMs = int(uplink, "uplink", nil, "backoff_initial_ms") ?? config.uplink.backoffInitialMs
+            config.uplink.backoffMaxMs = int(uplink, "uplink", nil, "backoff_max_ms") ?? config.uplink.backoffMaxMs
+        }
+        if let gpio = table(root, "gpio") {
+            rejectUnknown(gpio, "gpio", nil, allowed: ["chip", "debounce_ms", "long_press_ms", "stuck_ms"])
+            config.gpio.chip = string(gpio, "gpio", nil, "chip") ?? config.gpio.chip
+            config.gpio.debounceMs = int(gpio, "gpio", nil, "debounce_ms") ?? config.gpio.debounceMs
+            config.gpio.longPressMs = int(gpio, "gpio", nil, "long_press_ms") ?? config.gpio.longPressMs
+            config.gpio.stuckMs = int(gpio, "gpio", nil, "stuck_ms") ?? config.gpio.stuckMs
+        }
+        if let buttons = root["button"] {
+            if let array = buttons.array {
+                for index in 0..<array.count {
+                    guard let button = array[index].table else {
+                        problems.append(ConfigProblem(ConfigKeyPath("button", index, "name"), "each button must be a [[button]] table"))
+                        continue
+                    }
+                    if let parsed = readButton(button, index: index) { config.buttons.append(parsed) }
+                }
+            } else {
+                problems.append(ConfigProblem(ConfigKeyPath(nil, "button"), "must be written as [[button]] tables, one per button"))
+            }
+        }
+        if let feedback = table(root, "feedback") {
+            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line"])
+            config.feedback.receivedLine = lineRef(feedback, "feedback", nil, "received_line")
+            config.feedback.acceptedLine = lineRef(feedback, "feedback", nil, "accepted_line")
+            config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
+        }
+        return config
+    }
+
+    private mutating func readButton(_ button: TOMLTable, index: Int) -> ButtonConfig? {
+        rejectUnknown(button, "button", index, allowed: ["name", "line", "kind", "active_low"])
+        let name = string(button, "button", index, "name", required: true)
+        let line = lineRef(button, "button", index, "line", required: true)
+        let kind = string(button, "button", index, "kind", required: true)
+        let activeLow = bool(button, "button", index, "active_low") ?? true
+        guard let name, let line, let kind else { return nil }
+        return ButtonConfig(name: name, line: line, kind: EventKind(rawValue: kind), activeLow: activeLow)
+    }
+
+    // MARK: - Typed accessors that record problems
+
+    private mutating func table(_ root: TOMLTable, _ name: String) -> TOMLTable? {
+        guard let value = root[name] else { return nil }
+        guard let table = value.table else {
+            problems.append(ConfigProblem(ConfigKeyPath(nil, name), "must be a [\(name)] table"))
+            return nil
+        }
+        return table
+    }
+
+    private mutating func string(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String, required: Bool = false) -> String? {
+        guard let value = t[key] else {
+            if required { problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "is missing; add \(key) = \"…\"")) }
+            return nil
+        }
+        guard let string = value.string else {
+            problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be a quoted string"))
+            return nil
+        }
+        return string
+    }
+
+    private mutating func int(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String) -> Int? {
+        guard let value = t[key] else { return nil }
+        guard value.type == .int, let int = value.int else {
+            problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be a whole number without quotes"))
+            return nil
+        }
+        return int
+    }
+
+    private mutating func bool(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String) -> Bool? {
+        guard let value = t[key] else { return nil }
+        guard value.type == .bool, let bool = value.bool else {
+            problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be true or false"))
+            return nil
+        }
+        return bool
+    }
+
+    /// A line is an offset (`line = 17`) or the name gpioinfo shows (`line = "BTN_PROXY"`).
+    private mutating func lineRef(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String, required: Bool = false) -> LineRef? {
+        guard let value = t[key] else {
+            if required { problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "is missing; add \(key) = OFFSET or \(key) = \"LINE_NAME\"")) }
+            return nil
+        }
+        if value.type == .int, let offset = value.int { return .offset(offset) }
+        if let name = value.string, !name.isEmpty { return .name(name) }
+        problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be a line offset (17) or a line name (\"BTN_PROXY\")"))
+        return nil
+    }
+
+    private mutating func rejectUnknown(_ t: TOMLTable, _ table: String?, _ index: Int?, allowed: [String]) {
+        for key in t.keys.sorted() where !allowed.contains(key) {
+            problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "is not a known setting; known here: \(allowed.joined(separator: ", ")) (see docs/config.md)"))
+        }
+    }
+}

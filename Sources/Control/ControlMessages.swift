@@ -1,0 +1,117 @@
+import GridLinkCore
+
+/// A request to the daemon's control socket: one JSON line.
+public enum ControlRequest: Codable, Sendable, Equatable {
+    case status
+    case outbox(limit: Int)
+    /// Presses a simulated button; `holdMs` nil = a normal short (or long) press.
+    case simPress(button: String, long: Bool, holdMs: Int?)
+}
+
+/// The daemon's answer: one JSON line, then the connection closes.
+public enum ControlResponse: Codable, Sendable, Equatable {
+    case status(StatusReport)
+    case outbox(OutboxReport)
+    case pressed(PressReport)
+    /// The request could not be carried out; `message` says why and what to do.
+    case failed(message: String)
+}
+
+/// What `gridlinkctl status` shows.
+public struct StatusReport: Codable, Sendable, Equatable {
+    public var site: String
+    public var device: String
+    public var profile: String
+    public var version: String
+    public var broker: String
+    public var connected: Bool
+    public var outbox: OutboxSummary
+    /// Seconds since the last PUBACK, nil if none since start.
+    public var lastPubackAgeS: Double?
+    public var feedback: FeedbackState
+    public var leds: [String: Bool]
+    public var counters: [String: Int]
+    public var uptimeS: Double
+
+    public init(
+        site: String, device: String, profile: String, version: String, broker: String, connected: Bool,
+        outbox: OutboxSummary, lastPubackAgeS: Double?, feedback: FeedbackState, leds: [String: Bool],
+        counters: [String: Int], uptimeS: Double
+    ) {
+        self.site = site
+        self.device = device
+        self.profile = profile
+        self.version = version
+        self.broker = broker
+        self.connected = connected
+        self.outbox = outbox
+        self.lastPubackAgeS = lastPubackAgeS
+        self.feedback = feedback
+        self.leds = leds
+        self.counters = counters
+        self.uptimeS = uptimeS
+    }
+}
+
+/// Outbox depth per class and the age of the oldest stored event.
+public struct OutboxSummary: Codable, Sendable, Equatable {
+    public var total: Int
+    public var byClass: [String: Int]
+    public var oldestAgeS: Double?
+    public var nextSeq: UInt64
+    public var inflight: Int
+
+    public init(total: Int, byClass: [String: Int], oldestAgeS: Double?, nextSeq: UInt64, inflight: Int) {
+        self.total = total
+        self.byClass = byClass
+        self.oldestAgeS = oldestAgeS
+        self.nextSeq = nextSeq
+        self.inflight = inflight
+    }
+}
+
+/// What `gridlinkctl outbox` lists: the summary and the first rows in drain order.
+public struct OutboxReport: Codable, Sendable, Equatable {
+    public struct Row: Codable, Sendable, Equatable {
+        public var seq: UInt64
+        public var id: String
+        public var eventClass: String
+        public var kind: String
+        public var ageS: Double
+        public init(seq: UInt64, id: String, eventClass: String, kind: String, ageS: Double) {
+            self.seq = seq
+            self.id = id
+            self.eventClass = eventClass
+            self.kind = kind
+            self.ageS = ageS
+        }
+    }
+
+    public var summary: OutboxSummary
+    public var rows: [Row]
+
+    public init(summary: OutboxSummary, rows: [Row]) {
+        self.summary = summary
+        self.rows = rows
+    }
+}
+
+/// The answer to a simulated press: sent only once the event is committed.
+public struct PressReport: Codable, Sendable, Equatable {
+    public var seq: UInt64
+    public var id: String
+    public var kind: String
+    public var press: PressKind
+    /// From the first edge to the commit, in microseconds.
+    public var storedAfterUs: Int
+    public var leds: [String: Bool]
+
+    public init(seq: UInt64, id: String, kind: String, press: PressKind, storedAfterUs: Int, leds: [String: Bool]) {
+        self.seq = seq
+        self.id = id
+        self.kind = kind
+        self.press = press
+        self.storedAfterUs = storedAfterUs
+        self.leds = leds
+    }
+}

@@ -1,0 +1,92 @@
+/// Where in the config file a problem is: a table, an optional array index and a key, as written
+/// in TOML (`broker.port`, `button[1].line`). The ConfigFile target turns it into a line number.
+public struct ConfigKeyPath: Sendable, Hashable, CustomStringConvertible {
+    public var table: String?
+    public var index: Int?
+    public var key: String
+
+    public init(_ table: String?, _ index: Int?, _ key: String) {
+        self.table = table
+        self.index = index
+        self.key = key
+    }
+
+    public init(_ table: String?, _ key: String) {
+        self.init(table, nil, key)
+    }
+
+    public var description: String {
+        guard let table else { return key }
+        return index.map { "\(table)[\($0)].\(key)" } ?? "\(table).\(key)"
+    }
+}
+
+/// One thing wrong with a config: where, and a message that says what to change.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    public var path: ConfigKeyPath
+    public var message: String
+
+    public init(_ path: ConfigKeyPath, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+extension DeviceConfig {
+    /// Every problem at once, in file order, each with the fix. Empty means the config is usable.
+    public func validate() -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        func check(_ ok: Bool, _ path: ConfigKeyPath, _ message: @autoclosure () -> String) {
+            if !ok { problems.append(ConfigProblem(path, message())) }
+        }
+        check(DeviceConfig.isTopicSafe(site), .init(nil, "site"), "'\(site)' must be 1–64 characters of a-z, 0-9, '_' or '-' (it becomes an MQTT topic level)")
+        check(DeviceConfig.isTopicSafe(device), .init(nil, "device"), "'\(device)' must be 1–64 characters of a-z, 0-9, '_' or '-' (it becomes an MQTT topic level)")
+        check(["kiosk", "gate", "demo"].contains(profile), .init(nil, "profile"), "'\(profile)' is not a profile; use kiosk, gate or demo")
+        check(!broker.host.isEmpty, .init("broker", "host"), "is empty; set the broker's host name or address")
+        check((1...65535).contains(broker.port), .init("broker", "port"), "\(broker.port) is not a TCP port; use 1–65535 (1883 plain, 8883 TLS)")
+        check((5...3600).contains(broker.keepaliveSeconds), .init("broker", "keepalive_s"), "\(broker.keepaliveSeconds) is out of range; use 5–3600 seconds")
+        check((1...1000).contains(uplink.inflightWindow), .init("uplink", "inflight_window"), "\(uplink.inflightWindow) is out of range; use 1–1000 (32 is a good default)")
+        check(uplink.backoffInitialMs >= 10, .init("uplink", "backoff_initial_ms"), "\(uplink.backoffInitialMs) is too small; use at least 10 ms")
+        check(uplink.backoffMaxMs >= uplink.backoffInitialMs, .init("uplink", "backoff_max_ms"), "\(uplink.backoffMaxMs) is below backoff_initial_ms (\(uplink.backoffInitialMs)); raise it")
+        check(!gpio.chip.isEmpty, .init("gpio", "chip"), "is empty; use \"sim\" or a chip such as \"gpiochip0\"")
+        check((1...1000).contains(gpio.debounceMs), .init("gpio", "debounce_ms"), "\(gpio.debounceMs) is out of range; use 1–1000 ms (20–50 suits push buttons)")
+        check(gpio.longPressMs > gpio.debounceMs, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) must be longer than debounce_ms (\(gpio.debounceMs))")
+        check(gpio.stuckMs > gpio.longPressMs, .init("gpio", "stuck_ms"), "\(gpio.stuckMs) must be longer than long_press_ms (\(gpio.longPressMs))")
+        check(!buttons.isEmpty || profile == "gate", .init("button", 0, "name"), "a \(profile) profile needs at least one [[button]]")
+
+        var lineOwners: [LineRef: String] = [:]
+        var names: Set<String> = []
+        for (index, button) in buttons.enumerated() {
+            check(DeviceConfig.isTopicSafe(button.name), .init("button", index, "name"), "'\(button.name)' must be 1–64 characters of a-z, 0-9, '_' or '-'")
+            if !names.insert(button.name).inserted {
+                problems.append(ConfigProblem(.init("button", index, "name"), "'\(button.name)' is used by another button; give each button its own name"))
+            }
+            check(button.kind.eventClass == .request && button.kind.rawValue.hasPrefix("request."), .init("button", index, "kind"),
+                  "'\(button.kind)' is not a button kind; use request.proxy or request.repair")
+            if let owner = lineOwners[button.line] {
+                problems.append(ConfigProblem(.init("button", index, "line"), "button '\(button.name)' uses \(button.line), already used by '\(owner)'; give it its own line"))
+            } else {
+                lineOwners[button.line] = button.name
+            }
+            if case .offset(let offset) = button.line, offset < 0 {
+                problems.append(ConfigProblem(.init("button", index, "line"), "\(offset) is not a line offset; offsets start at 0"))
+            }
+        }
+        for output in feedback.outputs {
+            if let owner = lineOwners[output.line] {
+                problems.append(ConfigProblem(.init("feedback", "\(output.name)_line"), "LED '\(output.name)' uses \(output.line), already used by '\(owner)'; give it its own line"))
+            } else {
+                lineOwners[output.line] = "LED \(output.name)"
+            }
+        }
+        return problems
+    }
+
+    /// `[a-z0-9_-]{1,64}`: safe as an MQTT topic level on every broker and bridge.
+    public static func isTopicSafe(_ value: String) -> Bool {
+        !value.isEmpty && value.utf8.count <= 64
+            && value.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F || $0 == 0x2D }
+    }
+}

@@ -1,0 +1,100 @@
+import Control
+import Dispatch
+import GPIO
+import GridLinkCore
+import Outbox
+
+/// Answers control-socket requests from `gridlinkctl`: status, outbox listing and, on the
+/// simulated chip only, presses that travel the same path as a real edge.
+struct ControlHandler: Sendable {
+    let config: DeviceConfig
+    let outbox: OutboxQueue
+    let uplink: Uplink
+    let feedback: FeedbackController
+    let pipeline: InputPipeline
+    let chip: any GPIOChip
+    let ledOffsets: [String: Int]
+    let buttonOffsets: [String: Int]
+    let startedMonoNs: UInt64
+
+    func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlResponse) -> Void) {
+        switch request {
+        case .status:
+            reply(status())
+        case .outbox(let limit):
+            reply(outboxListing(limit: limit))
+        case .simPress(let button, let long, let holdMs):
+            simPress(button: button, long: long, holdMs: holdMs, reply: reply)
+        }
+    }
+
+    private func summary() throws -> OutboxSummary {
+        let stats = try outbox.sync { try $0.stats() }
+        let nowMs = HostClock.wallMs()
+        let oldest = stats.oldestStoredWallMs.values.min().map { Double(max(0, nowMs - $0)) / 1000 }
+        let byClass = Dictionary(uniqueKeysWithValues: EventClass.allCases.map { ($0.rawValue, stats.depth[$0] ?? 0) })
+        return OutboxSummary(total: stats.total, byClass: byClass, oldestAgeS: oldest, nextSeq: stats.nextSeq, inflight: uplink.currentStats.inflight)
+    }
+
+    private func status() -> ControlResponse {
+        do {
+            let uplinkStats = uplink.currentStats
+            let now = HostClock.monotonicNs()
+            return .status(StatusReport(
+                site: config.site, device: config.device, profile: config.profile, version: GridLinkVersion.current,
+                broker: "\(config.broker.host):\(config.broker.port)", connected: uplinkStats.connected,
+                outbox: try summary(),
+                lastPubackAgeS: uplinkStats.lastPubackMonoNs.map { Double(now - $0) / 1e9 },
+                feedback: feedback.state, leds: ledLevels(),
+                counters: [
+                    "published": uplinkStats.published, "acknowledged": uplinkStats.acknowledged,
+                    "connects": uplinkStats.reconnects, "downlink_ignored": uplinkStats.downlinkIgnored,
+                ],
+                uptimeS: Double(now - startedMonoNs) / 1e9))
+        } catch {
+            return .failed(message: "cannot read the outbox: \(error)")
+        }
+    }
+
+    private func outboxListing(limit: Int) -> ControlResponse {
+        do {
+            let summary = try summary()
+            let nowMs = HostClock.wallMs()
+            let rows = try outbox.sync { try $0.all() }.prefix(max(0, limit)).map {
+                OutboxReport.Row(seq: $0.seq, id: $0.id, eventClass: $0.eventClass.rawValue, kind: $0.kind.rawValue,
+                                 ageS: Double(max(0, nowMs - $0.storedWallMs)) / 1000)
+            }
+            return .outbox(OutboxReport(summary: summary, rows: Array(rows)))
+        } catch {
+            return .failed(message: "cannot read the outbox: \(error)")
+        }
+    }
+
+    /// The LED outputs as the chip reports them (read back, not what we meant to set).
+    private func ledLevels() -> [String: Bool] {
+        guard let sim = chip as? SimulatedChip else { return feedback.leds }
+        return ledOffsets.mapValues { sim.level(offset: $0) }
+    }
+
+    private func simPress(button: String, long: Bool, holdMs: Int?, reply: @escaping @Sendable (ControlResponse) -> Void) {
+        guard let sim = chip as? SimulatedChip else {
+            return reply(.failed(message: "sim press works only when the profile uses chip = \"sim\"; this device uses \(config.gpio.chip)"))
+        }
+        guard let offset = buttonOffsets[button], let buttonConfig = config.buttons.first(where: { $0.name == button }) else {
+            let names = config.buttons.map(\.name).joined(separator: ", ")
+            return reply(.failed(message: "no button '\(button)'; this profile has: \(names)"))
+        }
+        let hold = holdMs ?? (long ? config.gpio.longPressMs + 2 * config.gpio.debounceMs + 50 : max(3 * config.gpio.debounceMs, 40))
+        let ledOffsets = ledOffsets
+        pipeline.awaitPress(button: button, timeoutMs: hold + 2 * config.gpio.debounceMs + 5000) { response in
+            guard case .pressed(var report) = response else { return reply(response) }
+            report.leds = ledOffsets.mapValues { sim.level(offset: $0) }
+            reply(.pressed(report))
+        }
+        let pressedLevel = !buttonConfig.activeLow
+        sim.drive(offset: offset, high: pressedLevel)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(hold)) {
+            sim.drive(offset: offset, high: !pressedLevel)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Control
+import GPIO
+import GridLinkCore
+import Logging
+import Outbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the daemon could not start; one line that says what to do.
+public struct DaemonError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// gridlinkd's parts wired together: chip → input pipeline → outbox → uplink → broker, acks →
+/// feedback LEDs, and the control socket. `start` brings them up in dependency order, `stop`
+/// takes them down in reverse and drains what it can.
+public final class Daemon: Sendable {
+    public let config: DeviceConfig
+    private let logger: Logger
+    private let outbox: OutboxQueue
+    private let chip: any GPIOChip
+    private let uplink: Uplink
+    private let control: ControlServer
+
+    public init(config: DeviceConfig, logger: Logger) throws(DaemonError) {
+        self.config = config
+        self.logger = logger
+        let clock = HostClock()
+
+        if mkdir(config.paths.stateDir, 0o750) != 0 && errno != EEXIST {
+            throw DaemonError("state directory \(config.paths.stateDir): \(String(cString: strerror(errno))); create it or fix paths.state_dir")
+        }
+        do {
+            outbox = OutboxQueue(outbox: try Outbox(path: config.outboxPath, site: config.site, device: config.device), logger: logger)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+
+        guard config.gpio.isSimulated else {
+            throw DaemonError("gpio.chip = \"\(config.gpio.chip)\": this build has only the simulated chip (gpio.chip = \"sim\"); the libgpiod backend is not built in yet")
+        }
+        let sim = SimulatedChip.forConfig(config)
+        chip = sim
+
+        let buttons: [(ButtonConfig, offset: Int)]
+        let leds: [String: Int]
+        do {
+            buttons = try config.buttons.map { ($0, try sim.resolve($0.line)) }
+            leds = try Dictionary(uniqueKeysWithValues: config.feedback.outputs.map { ($0.name, try sim.resolve($0.line)) })
+            try sim.requestOutputs(offsets: Array(leds.values), consumer: "gridlinkd")
+        } catch {
+            throw DaemonError("\(error)")
+        }
+
+        let feedback = FeedbackController(chip: sim, outputs: leds, logger: logger)
+        let uplink = Uplink(config: config, outbox: outbox, logger: logger) { ack in feedback.acknowledged(ack) }
+        self.uplink = uplink
+        let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger) { row in
+            if row.eventClass == .request { feedback.stored(requestId: row.id) }
+            uplink.kick()
+        }
+        do {
+            try sim.watchInputs(offsets: buttons.map(\.offset), consumer: "gridlinkd") { edge in pipeline.edge(edge) }
+        } catch {
+            throw DaemonError("\(error)")
+        }
+
+        let handler = ControlHandler(
+            config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: sim,
+            ledOffsets: leds, buttonOffsets: Dictionary(uniqueKeysWithValues: buttons.map { ($0.0.name, $0.offset) }),
+            startedMonoNs: HostClock.monotonicNs())
+        do {
+            control = try ControlServer(path: config.controlSocketPath) { request, reply in handler.handle(request, reply: reply) }
+        } catch {
+            throw DaemonError("\(error); check paths.control_socket and that its directory exists")
+        }
+    }
+
+    public func start() {
+        let depth = (try? outbox.sync { try $0.stats().total }) ?? 0
+        logger.info("gridlinkd \(GridLinkVersion.current) starting: \(config.site)/\(config.device), profile \(config.profile), \(depth) event(s) waiting in the outbox, control socket \(control.path)")
+        control.start()
+        uplink.start()
+        uplink.kick()
+    }
+
+    /// Stops accepting input, lets in-flight events be acknowledged for a moment, disconnects
+    /// cleanly and closes the outbox. Nothing stored is lost either way: it stays in the table.
+    public func stop() {
+        logger.info("gridlinkd stopping")
+        control.stop()
+        chip.close()
+        uplink.stop(graceMs: 2000)
+        outbox.close()
+        logger.info("gridlinkd stopped")
+    }
+}
+
+extension SimulatedChip {
+    /// A simulated chip with 32 lines (`sim0`…`sim31`) plus one extra line for every line the
+    /// config names; button inputs rest at their released level.
+    static func forConfig(_ config: DeviceConfig) -> SimulatedChip {
+        var names = (0..<32).map { "sim\($0)" }
+        let refs = config.buttons.map(\.line) + config.feedback.outputs.map(\.line)
+        for case .name(let name) in refs where !names.contains(name) { names.append(name) }
+        let idleHigh = Set(config.buttons.filter(\.activeLow).compactMap { button -> Int? in
+            switch button.line {
+            case .offset(let offset): offset
+            case .name(let name): names.firstIndex(of: name)
+            }
+        })
+        return SimulatedChip(label: "gpio-sim", lineNames: names, idleHigh: idleHigh) { HostClock.monotonicNs() }
+    }
+}

@@ -1,0 +1,11 @@
+/// Counters the uplink keeps for `status` and, later, telemetry.
+public struct UplinkStats: Sendable, Equatable {
+    public var connected = false
+    public var published = 0
+    public var acknowledged = 0
+    public var reconnects = 0
+    public var downlinkIgnored = 0
+    public var inflight = 0
+    /// CLOCK_MONOTONIC ns of the last PUBACK for an event.
+    public var lastPubackMonoNs: UInt64?
+}

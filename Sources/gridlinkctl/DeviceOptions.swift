@@ -1,0 +1,54 @@
+import ArgumentParser
+import ConfigFile
+import Control
+import GridLinkCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How to find the daemon: its profile (with the same overrides gridlinkd takes) or a socket path.
+struct DeviceOptions: ParsableArguments {
+    @Option(help: "The device profile gridlinkd runs with.")
+    var config: String?
+    @Option(help: "Broker override (HOST:PORT), as given to gridlinkd.")
+    var broker: String?
+    @Option(name: .customLong("state-dir"), help: "State directory override, as given to gridlinkd.")
+    var stateDir: String?
+    @Option(help: "Control socket path (default: from the profile).")
+    var socket: String?
+
+    func validate() throws {
+        if config == nil && socket == nil { throw ValidationError("give --config FILE (the device profile) or --socket PATH") }
+    }
+
+    func socketPath() throws -> String {
+        if let socket { return socket }
+        do {
+            return try ConfigLoader.load(path: config ?? "", overrides: ConfigOverrides(broker: broker, stateDir: stateDir)).controlSocketPath
+        } catch {
+            printError("\(error)")
+            throw Exit.config
+        }
+    }
+
+    /// Sends one request; prints why and exits 69 if the daemon cannot be reached.
+    func send(_ request: ControlRequest, timeoutSeconds: Int = 30) throws -> ControlResponse {
+        let path = try socketPath()
+        do {
+            return try ControlClient.send(request, to: path, timeoutSeconds: timeoutSeconds)
+        } catch {
+            printError("cannot reach gridlinkd: \(error) (is it running? try: systemctl status gridlinkd)")
+            throw Exit.unavailable
+        }
+    }
+}
+
+func printError(_ message: String) {
+    fputs(message + "\n", stderr)
+}
+
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+}

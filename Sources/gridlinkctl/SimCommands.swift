@@ -1,0 +1,25 @@
+import ArgumentParser
+import Control
+
+/// `gridlinkctl sim …`: drive the simulated chip (profiles with gpio.chip = "sim" only).
+struct Sim: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Drive the simulated chip, through the same path a real edge takes.", subcommands: [Press.self])
+
+    /// `gridlinkctl sim press BUTTON [--long]`: exits 0 only once the press is committed.
+    struct Press: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Press a button; returns once the resulting event is stored (exit 0) or says why not (exit 1).")
+        @OptionGroup var device: DeviceOptions
+        @Argument(help: "The button's name in the profile (e.g. proxy, repair).") var button: String
+        @Flag(help: "Hold past long_press_ms.") var long = false
+        @Option(name: .customLong("hold-ms"), help: "Hold for exactly this long instead.") var holdMs: Int?
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        func run() throws {
+            let response = try device.send(.simPress(button: button, long: long, holdMs: holdMs))
+            guard case .pressed(let report) = response else { return try fail(response) }
+            if json { return printJSON(report) }
+            let leds = report.leds.keys.sorted().map { "\($0)=\(report.leds[$0]! ? "on" : "off")" }.joined(separator: " ")
+            print("stored seq \(report.seq) \(report.kind) (\(report.press.rawValue)) id \(report.id) \(report.storedAfterUs) µs after the edge; LEDs \(leds)")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Control
+import GridLinkCore
+
+/// `gridlinkctl status`: connected?, outbox depth per class, oldest age, last PUBACK, LEDs.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show whether the device is connected, what is waiting and what the LEDs show.")
+    @OptionGroup var device: DeviceOptions
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() throws {
+        let response = try device.send(.status)
+        guard case .status(let status) = response else { return try fail(response) }
+        if json { return printJSON(status) }
+        print("device     \(status.site)/\(status.device) (profile \(status.profile), gridlinkd \(status.version), up \(format(seconds: status.uptimeS)))")
+        print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")")
+        print("outbox     \(describe(status.outbox))")
+        print("last ack   \(status.lastPubackAgeS.map { format(seconds: $0) + " ago" } ?? "none since start")")
+        print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { "\($0)=\(status.leds[$0]! ? "on" : "off")" }.joined(separator: " "))
+        print("counters   " + status.counters.keys.sorted().map { "\($0)=\(status.counters[$0]!)" }.joined(separator: " "))
+    }
+}
+
+/// `gridlinkctl outbox`: what is stored and not yet acknowledged, in drain order.
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "outbox", abstract: "List events stored and not yet acknowledged by the broker, in send order.")
+    @OptionGroup var device: DeviceOptions
+    @Option(help: "Show at most this many rows.") var limit = 20
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() throws {
+        let response = try device.send(.outbox(limit: limit))
+        guard case .outbox(let report) = response else { return try fail(response) }
+        if json { return printJSON(report) }
+        print(describe(report.summary))
+        for row in report.rows {
+            print("  seq \(row.seq)  \(row.eventClass.padding(7))  \(row.kind.padding(16))  \(row.id)  stored \(format(seconds: row.ageS)) ago")
+        }
+        if report.summary.total > report.rows.count { print("  … \(report.summary.total - report.rows.count) more") }
+    }
+}
+
+func describe(_ outbox: OutboxSummary) -> String {
+    let classes = EventClass.allCases.map { "\($0.rawValue) \(outbox.byClass[$0.rawValue] ?? 0)" }.joined(separator: ", ")
+    let oldest = outbox.oldestAgeS.map { ", oldest \(format(seconds: $0))" } ?? ""
+    return "\(outbox.total) waiting (\(classes))\(oldest), \(outbox.inflight) in flight, next seq \(outbox.nextSeq)"
+}
+
+func format(seconds: Double) -> String {
+    if seconds < 1 { return "\(Int(seconds * 1000)) ms" }
+    if seconds < 120 { return "\(Int(seconds)) s" }
+    if seconds < 7200 { return "\(Int(seconds / 60)) min" }
+    return "\(Int(seconds / 3600)) h"
+}
+
+/// Prints the daemon's refusal and exits 1.
+func fail(_ response: ControlResponse) throws -> Never {
+    if case .failed(let message) = response { printError(message) } else { printError("unexpected answer from gridlinkd: \(response)") }
+    throw Exit.failed
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

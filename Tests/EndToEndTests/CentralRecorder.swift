@@ -1,0 +1,39 @@
+import Central
+import Foundation
+import GridLinkCore
+import Synchronization
+
+/// The central side of the end-to-end tests: a real MQTT subscriber (CentralConsumer) whose
+/// deliveries are recorded in arrival order for the assertions.
+final class CentralRecorder: Sendable {
+    private let deliveries = Mutex<[CentralDelivery]>([])
+    private let consumer: Mutex<CentralConsumer?> = Mutex(nil)
+
+    init(port: UInt16, answer: Bool, clientId: String = "test-central") {
+        var options = CentralConsumer.Options(host: "127.0.0.1", port: Int(port))
+        options.clientId = clientId
+        options.answer = answer
+        options.acceptDelayMs = 50
+        options.doneDelayMs = 150
+        let consumer = CentralConsumer(options: options) { [deliveries] delivery in
+            deliveries.withLock { $0.append(delivery) }
+        }
+        self.consumer.withLock { $0 = consumer }
+    }
+
+    func start() throws {
+        let consumer = consumer.withLock { $0 }!
+        consumer.start()
+        guard consumer.waitUntilConnected(timeoutMs: 5000) else { throw HarnessError("central could not connect") }
+    }
+
+    func stop() { consumer.withLock { $0 }?.stop() }
+
+    var all: [CentralDelivery] { deliveries.withLock { $0 } }
+    /// First deliveries only, in arrival order.
+    var distinct: [Event] { all.filter { !$0.duplicate }.map(\.event) }
+
+    func waitForDistinct(_ count: Int, seconds: Double) -> Bool {
+        waitFor(seconds: seconds) { distinct.count >= count }
+    }
+}
