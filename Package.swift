@@ -21,6 +21,7 @@ let package = Package(
     targets: [
         // C libraries: module maps only. Each is called from exactly one Swift owner.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLinux"),  // adjtimex(2), used only by GridLinkDaemon/HostClock.swift
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // Pure logic: event model, wire schema, config model, input and feedback state machines, backoff.
@@ -37,7 +38,7 @@ let package = Package(
         .target(name: "Control", dependencies: ["GridLinkCore"], swiftSettings: strict),
         // The daemon's parts wired together: recorder, uplink, input pipeline, feedback, control handler.
         .target(name: "GridLinkDaemon", dependencies: [
-            "GridLinkCore", "Outbox", "GPIO", "MQTTClient", "Control",
+            "GridLinkCore", "Outbox", "GPIO", "MQTTClient", "Control", "CLinux",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // Minimal central side: subscribes, de-duplicates on id, answers accepted then done.

@@ -27,6 +27,8 @@ public struct DownlinkAck: Codable, Sendable, Equatable {
             return .success(ack)
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             return .failure(.notJSON)
+        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
+            return .failure(.notJSON)
         } catch let DecodingError.keyNotFound(key, _) {
             return .failure(.badField(key.stringValue, "is missing"))
         } catch let DecodingError.typeMismatch(_, context) {

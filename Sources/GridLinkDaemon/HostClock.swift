@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 import GridLinkCore
 
 /// The host's clocks and boot identity, for the honest-time block of each event

@@ -44,7 +44,7 @@ struct CentralCommand: ParsableCommand {
 
 func say(_ line: String) {
     print(line)
-    fflush(stdout)
+    fflush(nil)
 }
 
 enum Thread {

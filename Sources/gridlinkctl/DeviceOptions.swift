@@ -44,7 +44,8 @@ struct DeviceOptions: ParsableArguments {
 }
 
 func printError(_ message: String) {
-    fputs(message + "\n", stderr)
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
 func printJSON(_ value: some Encodable) {

@@ -16,7 +16,7 @@ struct Sim: ParsableCommand {
 
         func run() throws {
             let response = try device.send(.simPress(button: button, long: long, holdMs: holdMs))
-            guard case .pressed(let report) = response else { return try fail(response) }
+            guard case .pressed(let report) = response else { try fail(response) }
             if json { return printJSON(report) }
             let leds = report.leds.keys.sorted().map { "\($0)=\(report.leds[$0]! ? "on" : "off")" }.joined(separator: " ")
             print("stored seq \(report.seq) \(report.kind) (\(report.press.rawValue)) id \(report.id) \(report.storedAfterUs) µs after the edge; LEDs \(leds)")

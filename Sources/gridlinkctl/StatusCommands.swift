@@ -10,7 +10,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let response = try device.send(.status)
-        guard case .status(let status) = response else { return try fail(response) }
+        guard case .status(let status) = response else { try fail(response) }
         if json { return printJSON(status) }
         print("device     \(status.site)/\(status.device) (profile \(status.profile), gridlinkd \(status.version), up \(format(seconds: status.uptimeS)))")
         print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")")
@@ -30,7 +30,7 @@ struct OutboxCommand: ParsableCommand {
 
     func run() throws {
         let response = try device.send(.outbox(limit: limit))
-        guard case .outbox(let report) = response else { return try fail(response) }
+        guard case .outbox(let report) = response else { try fail(response) }
         if json { return printJSON(report) }
         print(describe(report.summary))
         for row in report.rows {

@@ -70,5 +70,6 @@ struct DaemonService: Service {
 }
 
 func printError(_ message: String) {
-    fputs(message + "\n", stderr)
+    let line = Array((message + "\n").utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

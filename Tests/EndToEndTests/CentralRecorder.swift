@@ -6,7 +6,7 @@ import Synchronization
 /// The central side of the end-to-end tests: a real MQTT subscriber (CentralConsumer) whose
 /// deliveries are recorded in arrival order for the assertions.
 final class CentralRecorder: Sendable {
-    private let deliveries = Mutex<[CentralDelivery]>([])
+    private let deliveries = Deliveries()
     private let consumer: Mutex<CentralConsumer?> = Mutex(nil)
 
     init(port: UInt16, answer: Bool, clientId: String = "test-central") {
@@ -15,8 +15,9 @@ final class CentralRecorder: Sendable {
         options.answer = answer
         options.acceptDelayMs = 50
         options.doneDelayMs = 150
-        let consumer = CentralConsumer(options: options) { [deliveries] delivery in
-            deliveries.withLock { $0.append(delivery) }
+        let deliveries = deliveries
+        let consumer = CentralConsumer(options: options) { delivery in
+            deliveries.list.withLock { $0.append(delivery) }
         }
         self.consumer.withLock { $0 = consumer }
     }
@@ -29,11 +30,16 @@ final class CentralRecorder: Sendable {
 
     func stop() { consumer.withLock { $0 }?.stop() }
 
-    var all: [CentralDelivery] { deliveries.withLock { $0 } }
+    var all: [CentralDelivery] { deliveries.list.withLock { $0 } }
     /// First deliveries only, in arrival order.
     var distinct: [Event] { all.filter { !$0.duplicate }.map(\.event) }
 
     func waitForDistinct(_ count: Int, seconds: Double) -> Bool {
         waitFor(seconds: seconds) { distinct.count >= count }
     }
+}
+
+/// The recorded deliveries, shared between the MQTT callback and the test.
+final class Deliveries: Sendable {
+    let list = Mutex<[CentralDelivery]>([])
 }

@@ -91,7 +91,9 @@ func writeTestProfile(in dir: TestDirectory, debounceMs: Int = 2) throws -> Stri
 }
 
 /// A real gridlinkd process on a test profile, with its log in the test directory.
-final class DaemonProcess {
+final class DaemonProcess: @unchecked Sendable {
+    // @unchecked: `process` is read and replaced under `lock` (a test may kill from another thread).
+    private let lock = NSLock()
     let configPath: String
     let stateDir: String
     let brokerPort: UInt16
@@ -113,13 +115,13 @@ final class DaemonProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.gridlinkd)
         process.arguments = commonArguments
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        logFile.seekToEndOfFile()
+        process.standardOutput = logFile
+        process.standardError = logFile
         try process.run()
-        self.process = process
+        lock.withLock { self.process = process }
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if let result = try? ctl(["status", "--json"]), result.status == 0 { return }
@@ -131,20 +133,20 @@ final class DaemonProcess {
 
     /// SIGKILL: no chance to flush or say goodbye.
     func kill9() {
-        guard let process, process.isRunning else { return }
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// SIGTERM and wait: the graceful path.
     func terminate() -> Int32? {
-        guard let process, process.isRunning else { return nil }
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return nil }
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
     }
 
-    var isRunning: Bool { process?.isRunning ?? false }
+    var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
 
     func ctl(_ arguments: [String]) throws -> CommandResult {
         guard let verb = arguments.first else { throw HarnessError("no verb") }

@@ -7,9 +7,11 @@ import Testing
         #expect(machine.leds == ["received": false, "accepted": false, "done": false])
         machine.stored(requestId: "a")
         #expect(machine.leds == ["received": true, "accepted": false, "done": false])
-        #expect(machine.acknowledged(DownlinkAck(id: "a", status: .accepted)))
+        let accepted = machine.acknowledged(DownlinkAck(id: "a", status: .accepted))
+        #expect(accepted)
         #expect(machine.leds == ["received": true, "accepted": true, "done": false])
-        #expect(machine.acknowledged(DownlinkAck(id: "a", status: .done)))
+        let done = machine.acknowledged(DownlinkAck(id: "a", status: .done))
+        #expect(done)
         #expect(machine.leds == ["received": true, "accepted": true, "done": true])
     }
 
@@ -17,10 +19,13 @@ import Testing
         var machine = FeedbackMachine()
         machine.stored(requestId: "old")
         machine.stored(requestId: "new")
-        #expect(!machine.acknowledged(DownlinkAck(id: "old", status: .done)))
+        let olderDone = machine.acknowledged(DownlinkAck(id: "old", status: .done))
+        #expect(!olderDone)
         #expect(machine.state == .received)
-        #expect(machine.acknowledged(DownlinkAck(id: "new", status: .done)))
-        #expect(!machine.acknowledged(DownlinkAck(id: "new", status: .accepted)))
+        let newDone = machine.acknowledged(DownlinkAck(id: "new", status: .done))
+        #expect(newDone)
+        let lateAccept = machine.acknowledged(DownlinkAck(id: "new", status: .accepted))
+        #expect(!lateAccept)
         #expect(machine.state == .done)
     }
 
