@@ -37,10 +37,14 @@ final class BackgroundSession: Sendable {
     private var isStopRequested: Bool { state.withLock { $0.stopRequested } }
 
     func start() {
-        state.withLock { state in
-            guard !state.started else { return }
+        let spawned = state.withLock { state in
+            guard !state.started else { return true }
             state.started = true
             state.thread = NativeThread.spawn { [self] in run() }
+            return state.thread != nil
+        }
+        if !spawned {
+            onEvent(.disconnected(.invalid("start background client", "the system refused a new thread")))
         }
     }
 

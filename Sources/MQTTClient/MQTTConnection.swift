@@ -9,17 +9,18 @@ import Musl
 
 /// One libmosquitto handle, which is one network session with the broker.
 ///
-/// Make a fresh connection for every attempt: libmosquitto keeps unacknowledged publishes of
-/// a handle for its next connect, and a new handle means it never holds an offline backlog the
-/// caller does not know about. Usage:
+/// Make a fresh connection for every attempt. mosquitto.h, mosquitto_new: "a client will never
+/// discard its own outgoing messages on disconnect. Calling mosquitto_connect or
+/// mosquitto_reconnect will cause the messages to be resent." A new handle per attempt means
+/// libmosquitto never holds an offline backlog the caller does not know about. Usage:
 ///
 ///     let c = try MQTTConnection(options: o) { event in … }
 ///     try c.connect()          // TCP connect and CONNECT; `.connected` follows from the loop
 ///     let why = c.runLoop()    // on a thread of its own, until the session ends
 ///
 /// `publish`, `subscribe` and `disconnect` may be called from any thread while `runLoop` runs.
-/// Dropping the last reference without `disconnect()` closes the socket with no DISCONNECT, so
-/// the broker publishes the will.
+/// Dropping the last reference closes a socket that is still open without DISCONNECT; if the
+/// broker had accepted the session, it then publishes the will.
 public final class MQTTConnection: Sendable {
     // Checked Sendable: every mutable field lives in `guarded` (a Mutex) and the other stored
     // properties are immutable Sendable values. The one unchecked part is `Handle` below.
@@ -36,10 +37,12 @@ public final class MQTTConnection: Sendable {
     struct Guarded {
         /// The libmosquitto handle; nil once destroyed.
         var handle: Handle?
+        /// `connect()` was called; a handle connects once.
+        var connectStarted = false
         /// `connect()` is inside the blocking `mosquitto_connect`.
         var connecting = false
-        /// `runLoop()` is running; a second concurrent call is refused.
-        var loopRunning = false
+        /// `runLoop()` was called; a handle runs one loop.
+        var loopStarted = false
         /// `disconnect()` was called: the session is to end without error.
         var disconnectRequested = false
         /// libmosquitto accepted our DISCONNECT, so the loop will close the socket after sending it.
@@ -90,7 +93,7 @@ public final class MQTTConnection: Sendable {
     deinit {
         guarded.withLock { state in
             if let handle = state.handle {
-                // Closes the socket without DISCONNECT if still connected: the broker sends the will.
+                // Closes a socket still open without DISCONNECT: the broker sends the will.
                 mosquitto_destroy(handle.pointer)
                 state.handle = nil
             }
@@ -143,14 +146,16 @@ public final class MQTTConnection: Sendable {
     private var endpoint: String { "\(options.host):\(options.port)" }
 
     /// Opens the TCP connection and queues CONNECT, blocking until the TCP connect finishes.
-    /// The broker's answer arrives later, through ``runLoop()``, as `.connected` or
-    /// `.connectRefused`.
+    /// ``runLoop()`` sends the CONNECT (threaded mode writes nothing on the calling thread) and
+    /// reports the broker's answer as `.connected` or `.connectRefused`. Callable once.
     public func connect() throws(MQTTError) {
         let operation = "connect to \(endpoint)"
         let handle = try guarded.withLock { state throws(MQTTError) -> OpaquePointer in
-            guard let handle = state.handle, !state.disconnectRequested, !state.connecting else {
-                throw .notConnected(operation)
+            guard let handle = state.handle, !state.disconnectRequested else { throw .notConnected(operation) }
+            guard !state.connectStarted else {
+                throw .invalid(operation, "connect() was already called; make a new MQTTConnection to reconnect")
             }
+            state.connectStarted = true
             state.connecting = true
             return handle.pointer
         }
@@ -184,10 +189,10 @@ public final class MQTTConnection: Sendable {
         let operation = "connection to \(endpoint)"
         let start = guarded.withLock { state -> Result<Handle, MQTTError> in
             guard let handle = state.handle else { return .failure(.notConnected(operation)) }
-            guard !state.loopRunning else {
-                return .failure(.invalid(operation, "runLoop is already running on another thread"))
+            guard !state.loopStarted else {
+                return .failure(.invalid(operation, "runLoop() was already called on this connection"))
             }
-            state.loopRunning = true
+            state.loopStarted = true
             return .success(handle)
         }
         let handle: OpaquePointer
@@ -195,8 +200,6 @@ public final class MQTTConnection: Sendable {
         case .success(let started): handle = started.pointer
         case .failure(let error): return error
         }
-        defer { guarded.withLock { $0.loopRunning = false } }
-
         var disconnectDeadline: ContinuousClock.Instant?
         while true {
             // mosquitto.h, mosquitto_loop: "max_packets - this parameter is currently unused and

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -98,8 +99,7 @@ final class DaemonProcess: @unchecked Sendable {
     let stateDir: String
     let brokerPort: UInt16
     let logPath: String
-    private var process: Process?
-    private var starts = 0
+    private var process: ChildProcess?
 
     init(configPath: String, stateDir: String, brokerPort: UInt16) {
         self.configPath = configPath
@@ -111,16 +111,8 @@ final class DaemonProcess: @unchecked Sendable {
     var commonArguments: [String] { ["--config", configPath, "--broker", "127.0.0.1:\(brokerPort)", "--state-dir", stateDir] }
 
     func start() throws {
-        starts += 1
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.gridlinkd)
-        process.arguments = commonArguments
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        logFile.seekToEndOfFile()
-        process.standardOutput = logFile
-        process.standardError = logFile
-        try process.run()
+        // ChildProcess, not Foundation's Process: the daemon must see SIGTERM (see ChildProcess).
+        let process = try ChildProcess(path: Binaries.gridlinkd, arguments: commonArguments, outputPath: logPath)
         lock.withLock { self.process = process }
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
@@ -134,16 +126,16 @@ final class DaemonProcess: @unchecked Sendable {
     /// SIGKILL: no chance to flush or say goodbye.
     func kill9() {
         guard let process = lock.withLock({ self.process }), process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        _ = process.waitForExit(timeoutMs: 10_000)
     }
 
     /// SIGTERM and wait: the graceful path.
     func terminate() -> Int32? {
         guard let process = lock.withLock({ self.process }), process.isRunning else { return nil }
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.signal(SIGTERM)
+        guard process.waitForExit(timeoutMs: 15_000) else { return nil }
+        return process.exitCode
     }
 
     var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
@@ -178,12 +170,6 @@ final class DaemonProcess: @unchecked Sendable {
 
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    deinit {
-        if let process, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
 }
 
 /// `gridlinkctl sim press --json` output.

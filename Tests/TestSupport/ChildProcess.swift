@@ -69,6 +69,12 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// The exit code once the child has exited normally; nil while running or if a signal killed it.
+    public var exitCode: Int32? {
+        guard !isRunning, let status = exitStatus.withLock({ $0 }) else { return nil }
+        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : nil
+    }
+
     /// Sends `signal` to the child if it is still running.
     public func signal(_ signal: Int32) {
         if isRunning { _ = Glibc.kill(pid, signal) }
