@@ -102,16 +102,20 @@ public struct PressReport: Codable, Sendable, Equatable {
     public var id: String
     public var kind: String
     public var press: PressKind
-    /// From the first edge to the commit, in microseconds.
+    /// From the first edge to the commit, in microseconds (includes the hold and the debounce).
     public var storedAfterUs: Int
+    /// From the moment the press was recognised (release settled, or long threshold) to the end
+    /// of its commit, in microseconds: the device's own press → stored latency.
+    public var commitUs: Int
     public var leds: [String: Bool]
 
-    public init(seq: UInt64, id: String, kind: String, press: PressKind, storedAfterUs: Int, leds: [String: Bool]) {
+    public init(seq: UInt64, id: String, kind: String, press: PressKind, storedAfterUs: Int, commitUs: Int, leds: [String: Bool]) {
         self.seq = seq
         self.id = id
         self.kind = kind
         self.press = press
         self.storedAfterUs = storedAfterUs
+        self.commitUs = commitUs
         self.leds = leds
     }
 }

@@ -86,19 +86,21 @@ public final class InputPipeline: @unchecked Sendable {
         let id = ids.next(unixMillis: UInt64(max(0, wallMs)), random: &random)
         let time = EventTime(wall: WallClockFormat.rfc3339(unixMillis: wallMs), synced: HostClock.isSynchronised(), boot: clock.bootId, monoNs: monoNs)
         let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
+        let recognisedNs = HostClock.monotonicNs()
         outbox.store(event) { result in
-            self.queue.async { self.stored(result, event: event, source: source) }
+            let committedNs = HostClock.monotonicNs()
+            self.queue.async { self.stored(result, event: event, source: source, commitNs: committedNs - recognisedNs) }
         }
     }
 
-    private func stored(_ result: Result<StoredEvent, OutboxError>, event: NewEvent, source: String) {
+    private func stored(_ result: Result<StoredEvent, OutboxError>, event: NewEvent, source: String, commitNs: UInt64) {
         let waiter = event.kind == .deviceFault ? nil : waiters.take(button: source)
         switch result {
         case .success(let row):
             onStored(row)
             let afterUs = Int((HostClock.monotonicNs() - event.time.monoNs) / 1000)
             let press = PressKind(rawValue: { if case .string(let s) = event.data["press"] { s } else { "short" } }()) ?? .short
-            waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, leds: [:])))
+            waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, commitUs: Int(commitNs / 1000), leds: [:])))
         case .failure(let error):
             waiter?(.failed(message: "press not stored: \(error)"))
         }

@@ -179,6 +179,7 @@ struct PressResult: Decodable {
     var kind: String
     var press: String
     var storedAfterUs: Int
+    var commitUs: Int
     var leds: [String: Bool]
 }
 
