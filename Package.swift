@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        // Device key and CSR (provision), certificate expiry (check).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C libraries: module maps only. Each is called from exactly one Swift owner.
@@ -27,7 +31,9 @@ let package = Package(
         // Pure logic: event model, wire schema, config model, input and feedback state machines, backoff.
         .target(name: "GridLinkCore", swiftSettings: strict),
         // The durable queue (owns every sqlite3 handle).
-        .target(name: "Outbox", dependencies: ["GridLinkCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "Outbox", dependencies: ["GridLinkCore", "SQLite"], swiftSettings: strict),
+        // The one owner of sqlite3 handles (used by the outbox and the central ledger).
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         // GPIO chip interface and the simulated chip.
         .target(name: "GPIO", dependencies: ["GridLinkCore"], swiftSettings: strict),
         // libmosquitto wrapped in a small Swift API (owns every mosquitto handle).
@@ -42,7 +48,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // Minimal central side: subscribes, de-duplicates on id, answers accepted then done.
-        .target(name: "Central", dependencies: ["GridLinkCore", "MQTTClient"], swiftSettings: strict),
+        .target(name: "Central", dependencies: ["GridLinkCore", "MQTTClient", "SQLite"], swiftSettings: strict),
+        // Device identity: P-256 key, CSR, certificate expiry (swift-crypto / swift-certificates).
+        .target(name: "DeviceIdentity", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], swiftSettings: strict),
+        // What a technician runs on site: `gridlinkctl check` and `gridlinkctl provision`.
+        .target(name: "Technician", dependencies: [
+            "GridLinkCore", "ConfigFile", "MQTTClient", "DeviceIdentity", "GridLinkDaemon", "Control", "GPIO",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: strict),
 
         .executableTarget(name: "gridlinkd", dependencies: [
             "GridLinkDaemon", "ConfigFile",
@@ -51,7 +68,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "gridlinkctl", dependencies: [
-            "GridLinkCore", "ConfigFile", "Control", "Central",
+            "GridLinkCore", "ConfigFile", "Control", "Central", "Technician",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -64,6 +81,10 @@ let package = Package(
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"], resources: [], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["GridLinkCore", "MQTTClient", "Central", "TestSupport"], swiftSettings: strict),
+        // TLS + ACL against a real mosquitto, `check`, `provision`, certificates made at test time.
+        .testTarget(name: "SecurityTests", dependencies: [
+            "MQTTClient", "TestSupport", "Technician", "DeviceIdentity", "ConfigFile", "GridLinkCore",
+        ], swiftSettings: strict),
         // Test helpers shared by test targets: a real mosquitto on a free loopback port, process spawning.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     ]

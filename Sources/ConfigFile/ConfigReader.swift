@@ -19,7 +19,8 @@ struct ConfigReader {
             config.paths.controlSocket = string(paths, "paths", nil, "control_socket")
         }
         if let broker = table(root, "broker") {
-            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s"])
+            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s", "tls", "ca_file", "cert_file", "key_file", "username", "password_file"])
+            config.broker.security = readSecurity(broker)
             config.broker.host = string(broker, "broker", nil, "host") ?? config.broker.host
             config.broker.port = int(broker, "broker", nil, "port") ?? config.broker.port
             config.broker.keepaliveSeconds = int(broker, "broker", nil, "keepalive_s") ?? config.broker.keepaliveSeconds
@@ -57,6 +58,16 @@ struct ConfigReader {
             config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
         }
         return config
+    }
+
+    private mutating func readSecurity(_ broker: TOMLTable) -> BrokerSecurity {
+        BrokerSecurity(
+            tls: bool(broker, "broker", nil, "tls") ?? false,
+            caFile: string(broker, "broker", nil, "ca_file"),
+            certFile: string(broker, "broker", nil, "cert_file"),
+            keyFile: string(broker, "broker", nil, "key_file"),
+            username: string(broker, "broker", nil, "username"),
+            passwordFile: string(broker, "broker", nil, "password_file"))
     }
 
     private mutating func readButton(_ button: TOMLTable, index: Int) -> ButtonConfig? {

@@ -46,6 +46,7 @@ extension DeviceConfig {
         check(["kiosk", "gate", "demo"].contains(profile), .init(nil, "profile"), "'\(profile)' is not a profile; use kiosk, gate or demo")
         check(!broker.host.isEmpty, .init("broker", "host"), "is empty; set the broker's host name or address")
         check((1...65535).contains(broker.port), .init("broker", "port"), "\(broker.port) is not a TCP port; use 1–65535 (1883 plain, 8883 TLS)")
+        problems += broker.security.problems(port: broker.port)
         check((5...3600).contains(broker.keepaliveSeconds), .init("broker", "keepalive_s"), "\(broker.keepaliveSeconds) is out of range; use 5–3600 seconds")
         check((1...1000).contains(uplink.inflightWindow), .init("uplink", "inflight_window"), "\(uplink.inflightWindow) is out of range; use 1–1000 (32 is a good default)")
         check(uplink.backoffInitialMs >= 10, .init("uplink", "backoff_initial_ms"), "\(uplink.backoffInitialMs) is too small; use at least 10 ms")

@@ -68,11 +68,14 @@ public struct BrokerConfig: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var keepaliveSeconds: Int
+    /// TLS, client certificate and credentials (see BrokerSecurity.swift).
+    public var security: BrokerSecurity
 
-    public init(host: String = "127.0.0.1", port: Int = 1883, keepaliveSeconds: Int = 30) {
+    public init(host: String = "127.0.0.1", port: Int = 1883, keepaliveSeconds: Int = 30, security: BrokerSecurity = .init()) {
         self.host = host
         self.port = port
         self.keepaliveSeconds = keepaliveSeconds
+        self.security = security
     }
 }
 

@@ -105,6 +105,7 @@ public final class Uplink: @unchecked Sendable {
         options.keepaliveSeconds = config.broker.keepaliveSeconds
         options.maxInflight = config.uplink.inflightWindow
         options.will = MQTTMessage(topic: config.topics.state, payload: StatePayload.offline, qos: 1, retain: true)
+        if let problem = options.applySecurity(config.broker.security) { logger.error("uplink: \(problem)") }
         return options
     }
 

@@ -62,7 +62,7 @@ extension MQTTConnection {
             onEvent(.connected(sessionPresent: sessionPresent))
         } else {
             onEvent(.connectRefused(MQTTError(
-                operation: "connect to \(options.host):\(options.port)",
+                operation: "CONNACK from \(options.host):\(options.port)",
                 connackCode: code, protocolVersion: options.protocolVersion)))
         }
     }

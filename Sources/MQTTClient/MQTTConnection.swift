@@ -126,6 +126,9 @@ public final class MQTTConnection: Sendable {
             // mosquitto.h: "This is must be called before calling mosquitto_connect."
             try check(mosquitto_username_pw_set(handle, username, options.password), "set credentials")
         }
+        if let tls = options.tls {
+            try configureTLS(handle, tls)
+        }
         if let will = options.will {
             // mosquitto.h, mosquitto_will_set: "This must be called before calling mosquitto_connect."
             let rc = will.payload.withUnsafeBytes { bytes in

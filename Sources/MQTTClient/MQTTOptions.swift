@@ -37,6 +37,8 @@ public struct MQTTOptions: Sendable {
     public var username: String?
     /// Password, sent only together with `username`.
     public var password: String?
+    /// TLS settings; nil speaks plain TCP.
+    public var tls: MQTTTLSOptions?
 
     /// Options for `clientId` at `host:port`, with the defaults described on each property.
     public init(host: String, port: Int, clientId: String) {
@@ -50,5 +52,6 @@ public struct MQTTOptions: Sendable {
         self.protocolVersion = .v311
         self.username = nil
         self.password = nil
+        self.tls = nil
     }
 }

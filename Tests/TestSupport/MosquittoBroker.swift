@@ -33,7 +33,28 @@ public final class MosquittoBroker: @unchecked Sendable {
     ///   - persistent: keep sessions and messages across stop/start in ``directory``.
     ///   - allowAnonymous: `false` makes the broker refuse every client (no password file),
     ///     for testing refused CONNACKs.
-    public init(port: UInt16? = nil, persistent: Bool = true, allowAnonymous: Bool = true) throws {
+    public convenience init(port: UInt16? = nil, persistent: Bool = true, allowAnonymous: Bool = true) throws {
+        try self.init(port: port) { port, directory in
+            var lines = [
+                "listener \(port) 127.0.0.1",
+                "allow_anonymous \(allowAnonymous)",
+                "log_dest file \(directory)/mosquitto.log",
+                "log_type all",
+                "connection_messages true",
+            ]
+            if persistent {
+                lines += ["persistence true", "persistence_location \(directory)/", "persistence_file mosquitto.db"]
+            } else {
+                lines += ["persistence false"]
+            }
+            return lines
+        }
+    }
+
+    /// A broker whose `mosquitto.conf` is whatever `configLines(port, directory)` returns (for
+    /// example the project's example config with port and paths substituted). Its log must go to
+    /// `directory/mosquitto.log` for ``logTail(lines:)``; `user root` is added when running as root.
+    public init(port: UInt16? = nil, configLines: (_ port: UInt16, _ directory: String) throws -> [String]) throws {
         self.port = port ?? freeLoopbackPort()
         var template = Array("\(NSTemporaryDirectory())/gridlink-mosquitto-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
@@ -43,18 +64,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         configPath = directory + "/mosquitto.conf"
         logPath = directory + "/mosquitto.log"
         outputPath = directory + "/mosquitto.out"
-        var lines = [
-            "listener \(self.port) 127.0.0.1",
-            "allow_anonymous \(allowAnonymous)",
-            "log_dest file \(logPath)",
-            "log_type all",
-            "connection_messages true",
-        ]
-        if persistent {
-            lines += ["persistence true", "persistence_location \(directory)/", "persistence_file mosquitto.db"]
-        } else {
-            lines += ["persistence false"]
-        }
+        var lines = try configLines(self.port, directory)
         // Run as root, mosquitto 2 switches to the `mosquitto` user, which cannot write here.
         if geteuid() == 0 { lines.append("user root") }
         try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)

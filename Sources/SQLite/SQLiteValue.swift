@@ -1,7 +1,7 @@
 import CSQLite
 
 /// A value bound to a `?` parameter of a statement.
-enum SQLiteValue: Sendable, Equatable {
+public enum SQLiteValue: Sendable, Equatable {
     case int(Int64)
     case text(String)
     case blob([UInt8])
@@ -10,17 +10,17 @@ enum SQLiteValue: Sendable, Equatable {
 
 /// The current result row of a statement, valid only inside the closure it is passed to
 /// (the next `sqlite3_step` overwrites it). Column indexes start at 0.
-struct SQLiteRow {
+public struct SQLiteRow {
     fileprivate let statement: OpaquePointer
 
     init(statement: OpaquePointer) { self.statement = statement }
 
     /// Whether the column holds SQL NULL.
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
-    func text(_ column: Int32) -> String {
+    public func text(_ column: Int32) -> String {
         // "The pointers returned are valid until a type conversion occurs as described above, or until
         // sqlite3_step() or sqlite3_reset() or sqlite3_finalize() is called." (sqlite3.h) — so copy now, and
         // "call sqlite3_column_text(), sqlite3_column_blob(), or sqlite3_column_text16() first to force the
@@ -30,7 +30,7 @@ struct SQLiteRow {
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
-    func blob(_ column: Int32) -> [UInt8] {
+    public func blob(_ column: Int32) -> [UInt8] {
         // "The return value from sqlite3_column_blob() for a zero-length BLOB is a NULL pointer."
         guard let pointer = sqlite3_column_blob(statement, column) else { return [] }
         let count = Int(sqlite3_column_bytes(statement, column))

@@ -8,14 +8,14 @@ import CSQLite
 ///
 /// Not thread-safe and not `Sendable`: the connection is opened with `SQLITE_OPEN_NOMUTEX` and must be used
 /// from one thread or serial queue at a time.
-final class SQLiteConnection {
+public final class SQLiteConnection {
     /// Where the database lives, as passed to `sqlite3_open_v2`.
-    let path: String
+    public let path: String
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
     /// Opens (creating if missing) the database file read-write.
-    init(path: String, busyTimeoutMs: Int32) throws(SQLiteError) {
+    public init(path: String, busyTimeoutMs: Int32) throws(SQLiteError) {
         self.path = path
         // SQLITE_OPEN_NOMUTEX: "The new database connection will use the "multi-thread" threading mode. This
         // means that separate threads are allowed to use SQLite at the same time, as long as each thread is
@@ -45,11 +45,11 @@ final class SQLiteConnection {
     deinit { close() }
 
     /// Whether `close()` has run.
-    var isClosed: Bool { handle == nil }
+    public var isClosed: Bool { handle == nil }
 
     /// Runs a statement to completion (no result rows expected) and returns how many rows it changed.
     @discardableResult
-    func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+    public func execute(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> Int {
         let db = try open(sql)
         _ = try withStatement(sql, bindings) { statement throws(SQLiteError) in
             while try step(statement, sql) {}
@@ -58,7 +58,7 @@ final class SQLiteConnection {
     }
 
     /// Runs a query and maps every result row.
-    func rows<T>(_ sql: String, _ bindings: [SQLiteValue] = [], _ map: (SQLiteRow) -> T) throws(SQLiteError) -> [T] {
+    public func rows<T>(_ sql: String, _ bindings: [SQLiteValue] = [], _ map: (SQLiteRow) -> T) throws(SQLiteError) -> [T] {
         try withStatement(sql, bindings) { statement throws(SQLiteError) in
             var result: [T] = []
             while try step(statement, sql) { result.append(map(SQLiteRow(statement: statement))) }
@@ -67,23 +67,23 @@ final class SQLiteConnection {
     }
 
     /// The first column of the first row, or nil when the query returns no row or NULL.
-    func scalarInt(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> Int64? {
+    public func scalarInt(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> Int64? {
         try rows(sql, bindings) { $0.isNull(0) ? nil : $0.int64(0) }.first ?? nil
     }
 
     /// The first column of the first row as text, or nil when the query returns no row.
-    func scalarText(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> String? {
+    public func scalarText(_ sql: String, _ bindings: [SQLiteValue] = []) throws(SQLiteError) -> String? {
         try rows(sql, bindings) { $0.text(0) }.first
     }
 
     /// Prepares and caches `sql` without running it: checks that it compiles against the current schema.
-    func compile(_ sql: String) throws(SQLiteError) {
+    public func compile(_ sql: String) throws(SQLiteError) {
         _ = try prepared(sql)
     }
 
     /// Whether a transaction is open. "The sqlite3_get_autocommit() interface returns non-zero or zero if
     /// the given database connection is or is not in autocommit mode, respectively."
-    var inTransaction: Bool {
+    public var inTransaction: Bool {
         guard let handle else { return false }
         return sqlite3_get_autocommit(handle) == 0
     }
@@ -91,14 +91,14 @@ final class SQLiteConnection {
     /// Rolls back the open transaction, if any. Used after a failure, so its own error is not reported.
     /// "If certain kinds of errors occur within a transaction, the transaction may or may not be rolled back
     /// automatically." (lang_transaction.html, e.g. after SQLITE_FULL or SQLITE_IOERR) — hence the check first.
-    func rollbackIfNeeded() {
+    public func rollbackIfNeeded() {
         guard inTransaction else { return }
         _ = try? execute("ROLLBACK")
     }
 
     /// `sqlite3_wal_checkpoint_v2` on the main database; returns (frames in the WAL, frames checkpointed).
     @discardableResult
-    func checkpoint(_ mode: CheckpointMode) throws(SQLiteError) -> (walFrames: Int, checkpointed: Int) {
+    public func checkpoint(_ mode: CheckpointMode) throws(SQLiteError) -> (walFrames: Int, checkpointed: Int) {
         let db = try open(nil)
         var walFrames: Int32 = 0
         var checkpointed: Int32 = 0
@@ -108,7 +108,7 @@ final class SQLiteConnection {
     }
 
     /// The checkpoint modes used here (sqlite3.h, sqlite3_wal_checkpoint_v2).
-    enum CheckpointMode: Int32, CustomStringConvertible {
+    public enum CheckpointMode: Int32, CustomStringConvertible {
         /// "Checkpoint as many frames as possible without waiting for any database readers or writers to
         /// finish, then sync the database file if all frames in the log were checkpointed. The busy-handler
         /// callback is never invoked in the SQLITE_CHECKPOINT_PASSIVE mode."
@@ -117,11 +117,11 @@ final class SQLiteConnection {
         /// the log file to zero bytes just prior to a successful return."
         case truncate = 3  // SQLITE_CHECKPOINT_TRUNCATE
 
-        var description: String { self == .passive ? "PASSIVE" : "TRUNCATE" }
+        public var description: String { self == .passive ? "PASSIVE" : "TRUNCATE" }
     }
 
     /// Finalizes every cached statement, then closes the connection. Idempotent.
-    func close() {
+    public func close() {
         guard let db = handle else { return }
         for statement in statements.values { sqlite3_finalize(statement) }
         statements.removeAll()

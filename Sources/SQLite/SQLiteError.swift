@@ -16,7 +16,7 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The SQL being prepared or run, if any.
     public let sql: String?
 
-    init(extendedCode: Int32, message: String, operation: String, sql: String?) {
+    public init(extendedCode: Int32, message: String, operation: String, sql: String?) {
         self.code = extendedCode & 0xFF
         self.extendedCode = extendedCode
         self.message = message
@@ -57,16 +57,16 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Named result codes the rest of the module matches on, so it never needs the C module.
 extension SQLiteError {
-    static let busy = SQLITE_BUSY
-    static let locked = SQLITE_LOCKED
-    static let readOnly = SQLITE_READONLY
-    static let permission = SQLITE_PERM
-    static let ioError = SQLITE_IOERR
-    static let corrupt = SQLITE_CORRUPT
-    static let full = SQLITE_FULL
-    static let cannotOpen = SQLITE_CANTOPEN
-    static let notADatabase = SQLITE_NOTADB
-    static let constraint = SQLITE_CONSTRAINT
+    public static let busy = SQLITE_BUSY
+    public static let locked = SQLITE_LOCKED
+    public static let readOnly = SQLITE_READONLY
+    public static let permission = SQLITE_PERM
+    public static let ioError = SQLITE_IOERR
+    public static let corrupt = SQLITE_CORRUPT
+    public static let full = SQLITE_FULL
+    public static let cannotOpen = SQLITE_CANTOPEN
+    public static let notADatabase = SQLITE_NOTADB
+    public static let constraint = SQLITE_CONSTRAINT
     /// `SQLITE_CONSTRAINT_UNIQUE`: a UNIQUE index (here: `events.id`) rejected a row.
-    static let constraintUnique = SQLITE_CONSTRAINT | (8 << 8)
+    public static let constraintUnique = SQLITE_CONSTRAINT | (8 << 8)
 }
