@@ -59,8 +59,10 @@ public enum BrokerCheck {
             case .acknowledged:
                 let how = config.broker.security.tls ? "over TLS" + (config.broker.security.certFile != nil ? " with the device certificate" : "") : "without TLS"
                 return CheckItem("broker", .ok, "connected to \(endpoint) \(how); the test message to \(topic) was acknowledged (PUBACK)")
-            case .failed(let error):
-                return failure(error, endpoint: endpoint, tls: config.broker.security.tls)
+            case .failed(let error, let beforeConnack):
+                // TCP was up (connect() returned): with TLS, losing the session before CONNACK
+                // means the handshake failed, whatever errno the library saw (EPROTO, ECONNRESET).
+                return failure(error, endpoint: endpoint, tls: config.broker.security.tls, tcpConnected: beforeConnack)
             }
             usleep(5_000)
         }
@@ -88,9 +90,9 @@ public enum BrokerCheck {
     }
 
     /// The advice for each kind of failure.
-    static func failure(_ error: MQTTError, endpoint: String, tls: Bool) -> CheckItem {
+    static func failure(_ error: MQTTError, endpoint: String, tls: Bool, tcpConnected: Bool = false) -> CheckItem {
         switch error.kind {
-        case .unreachable where !tls || error.code != 7:
+        case .unreachable where !(tls && tcpConnected):
             return CheckItem("broker", .fail, "cannot reach the broker at \(endpoint): \(error.message)",
                              fix: "check [broker] host and port, that the broker is running, and the network (ping the host; is the cable in?)")
         case .tls, .unreachable:
@@ -108,15 +110,17 @@ public enum BrokerCheck {
     /// How far the check got.
     enum Outcome: Sendable {
         case waiting, connected, published(Int32), acknowledged
-        case failed(MQTTError)
+        /// `beforeConnack`: the session ended before the broker answered CONNECT.
+        case failed(MQTTError, beforeConnack: Bool)
 
         func next(after event: MQTTEvent) -> Outcome {
             switch (self, event) {
             case (.waiting, .connected): .connected
             case (.published(let mid), .published(let acked)) where mid == acked: .acknowledged
-            case (_, .connectRefused(let error)): .failed(error)
+            case (_, .connectRefused(let error)): .failed(error, beforeConnack: false)
             case (.acknowledged, _): .acknowledged
-            case (_, .disconnected(let error?)): .failed(error)
+            case (.waiting, .disconnected(let error?)): .failed(error, beforeConnack: true)
+            case (_, .disconnected(let error?)): .failed(error, beforeConnack: false)
             default: self
             }
         }
