@@ -38,7 +38,7 @@ struct ConfigSourceMap {
     /// The key's own line, else its table's header line, else nil (a top-level key that is missing).
     func line(of path: ConfigKeyPath) -> Int? {
         if let line = keyLines[path] { return line }
-        guard let table = path.table else { return nil }
+        guard let table = path.table else { return tableLines[path.key] }  // an unknown [table]
         return tableLines[path.index.map { "\(table)[\($0)]" } ?? table]
     }
 }

@@ -82,7 +82,7 @@ import Testing
             kind = "request.proxy"
             """
         #expect(problems(text) == [
-            "config device.toml:7: broker.hots: is not a known setting; known here: host, port, keepalive_s (see docs/config.md)"
+            "config device.toml:7: broker.hots: is not a known setting; known here: host, port, keepalive_s, tls, ca_file, cert_file, key_file, username, password_file (see docs/config.md)"
         ], "typos are reported before range checks, which only run on a readable file")
         let fixed = text.replacingOccurrences(of: "hots = \"x\"", with: "")
         #expect(problems(fixed) == [
