@@ -68,7 +68,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "gridlinkctl", dependencies: [
-            "GridLinkCore", "ConfigFile", "Control", "Central", "Technician",
+            "GridLinkCore", "ConfigFile", "Control", "Central", "Technician", "MQTTClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

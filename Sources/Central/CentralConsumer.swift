@@ -1,6 +1,7 @@
 import Dispatch
 import GridLinkCore
 import MQTTClient
+import SQLite
 import Synchronization
 
 /// One event as the central side saw it.
@@ -13,9 +14,16 @@ public struct CentralDelivery: Sendable {
     public var missingSeqs: ClosedRange<UInt64>?
 }
 
-/// The minimal central platform for the demo and the tests: subscribes to every device's events
-/// with a real MQTT client (persistent session, QoS 1), de-duplicates on the event id, notices seq
-/// gaps, and answers each new request with `accepted` and then `done` on the device's ack topic.
+/// The reference central consumer: subscribes to every device's events with a real MQTT client
+/// (QoS 1), de-duplicates on the event id and notices seq gaps through a SQLite ledger
+/// (``CentralLedger``), and answers each new request with `accepted` and then `done` on the
+/// device's ack topic.
+///
+/// To scale out, run several instances with the same `sharedGroup` and `ledgerPath`: each joins
+/// the MQTT 5 shared subscription `$share/{group}/gridlink/v1/+/+/events/#`, so the broker hands
+/// every event to one of them, and the shared ledger makes sure a redelivered or duplicated event
+/// is taken, and each ack sent, exactly once across all of them. If the instance that took an
+/// event dies before answering, nobody answers it (the ledger shows it without acks).
 public final class CentralConsumer: Sendable {
     public struct Options: Sendable {
         public var host: String
@@ -25,6 +33,12 @@ public final class CentralConsumer: Sendable {
         public var answer = true
         public var acceptDelayMs = 200
         public var doneDelayMs = 600
+        /// The ledger file; several instances share one. `":memory:"` keeps it in this process.
+        public var ledgerPath = ":memory:"
+        /// Join the MQTT 5 shared subscription of this group instead of a plain subscription.
+        public var sharedGroup: String?
+        /// TLS (and the central certificate, CN = central, for the example broker's ACL).
+        public var tls: MQTTTLSOptions?
 
         public init(host: String, port: Int) {
             self.host = host
@@ -32,13 +46,11 @@ public final class CentralConsumer: Sendable {
         }
     }
 
-    private struct State {
-        var seen: Set<String> = []
-        var lastSeq: [String: UInt64] = [:]
-    }
-
     private let options: Options
-    private let state = Mutex(State())
+    /// Nil only when the ledger could not be opened (see ``ledgerProblem``).
+    public let ledger: CentralLedger?
+    /// Why the ledger could not be opened; the consumer then de-duplicates nothing.
+    public let ledgerProblem: SQLiteError?
     private let client: MQTTBackgroundClient
     private let onDelivery: @Sendable (CentralDelivery) -> Void
     private let onAnswer: @Sendable (DownlinkAck, String) -> Void
@@ -51,8 +63,18 @@ public final class CentralConsumer: Sendable {
         self.options = options
         self.onDelivery = onDelivery
         self.onAnswer = onAnswer
+        do {
+            ledger = try CentralLedger(path: options.ledgerPath)
+            ledgerProblem = nil
+        } catch {
+            ledger = nil
+            ledgerProblem = error
+        }
         var mqtt = MQTTOptions(host: options.host, port: options.port, clientId: options.clientId)
         mqtt.cleanSession = false
+        mqtt.tls = options.tls
+        // Shared subscriptions are an MQTT 5 feature; the device path stays on 3.1.1.
+        if options.sharedGroup != nil { mqtt.protocolVersion = .v5 }
         let box = Box()
         client = MQTTBackgroundClient(options: mqtt) { event in box.consumer?.handle(event) }
         box.consumer = self
@@ -65,25 +87,34 @@ public final class CentralConsumer: Sendable {
     }
 
     public func start() {
-        client.subscribe(Topics.allEvents, qos: 1)
+        client.subscribe(subscription, qos: 1)
         client.start()
     }
 
     public func stop() { client.stop() }
+
+    /// `$share/{group}/gridlink/v1/+/+/events/#`, or the plain filter without a group.
+    public var subscription: String {
+        options.sharedGroup.map { "$share/\($0)/\(Topics.allEvents)" } ?? Topics.allEvents
+    }
 
     public func waitUntilConnected(timeoutMs: Int) -> Bool { client.waitUntilConnected(timeoutMs: timeoutMs) }
 
     private func handle(_ event: MQTTEvent) {
         guard case .message(let message) = event else { return }
         guard let decoded = try? Event.decode(message.payload) else { return }
-        let key = "\(decoded.site)/\(decoded.device)"
-        let (duplicate, missing) = state.withLock { state -> (Bool, ClosedRange<UInt64>?) in
-            guard state.seen.insert(decoded.id).inserted else { return (true, nil) }
-            var missing: ClosedRange<UInt64>?
-            if let last = state.lastSeq[key], decoded.seq > last + 1 { missing = (last + 1)...(decoded.seq - 1) }
-            state.lastSeq[key] = max(state.lastSeq[key] ?? 0, decoded.seq)
-            return (false, missing)
+        var admission = CentralLedger.Admission(isNew: true, skipped: nil)
+        if let ledger {
+            do {
+                admission = try ledger.admit(decoded, consumer: options.clientId)
+            } catch {
+                // The ledger failed (disk full, locked past the busy timeout): report the event
+                // but do not answer it, since another instance may have taken it.
+                onDelivery(CentralDelivery(event: decoded, topic: message.topic, duplicate: false, missingSeqs: nil))
+                return
+            }
         }
+        let (duplicate, missing) = (!admission.isNew, admission.skipped)
         onDelivery(CentralDelivery(event: decoded, topic: message.topic, duplicate: duplicate, missingSeqs: missing))
         guard options.answer, !duplicate, decoded.eventClass == .request, decoded.kind.rawValue.hasPrefix("request."),
               let ackTopic = Topics.ackTopic(forEventTopic: message.topic) else { return }
@@ -93,6 +124,9 @@ public final class CentralConsumer: Sendable {
 
     private func answer(_ ack: DownlinkAck, to topic: String, afterMs: Int) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(afterMs)) { [self] in
+            if let ledger {
+                guard (try? ledger.claimAck(id: ack.id, status: ack.status, consumer: options.clientId)) == true else { return }
+            }
             guard let payload = try? Array(JSONEncoder().encode(ack)) else { return }
             if (try? client.publish(MQTTMessage(topic: topic, payload: payload, qos: 1, retain: false))) != nil {
                 onAnswer(ack, topic)
