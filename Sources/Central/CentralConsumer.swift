@@ -74,7 +74,11 @@ public final class CentralConsumer: Sendable {
         mqtt.cleanSession = false
         mqtt.tls = options.tls
         // Shared subscriptions are an MQTT 5 feature; the device path stays on 3.1.1.
-        if options.sharedGroup != nil { mqtt.protocolVersion = .v5 }
+        // Its session (and the messages queued for it) outlives a reconnect or broker restart.
+        if options.sharedGroup != nil {
+            mqtt.protocolVersion = .v5
+            mqtt.sessionExpirySeconds = 24 * 3600
+        }
         let box = Box()
         client = MQTTBackgroundClient(options: mqtt) { event in box.consumer?.handle(event) }
         box.consumer = self

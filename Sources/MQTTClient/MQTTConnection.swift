@@ -164,8 +164,7 @@ public final class MQTTConnection: Sendable {
         }
         // Not under the lock: a TCP connect to a far broker can take minutes, and `disconnect()`
         // must stay callable meanwhile.
-        let rc = mosquitto_connect(
-            handle, options.host, Int32(clamping: options.port), Int32(clamping: options.keepaliveSeconds))
+        let rc = connectWithProperties(handle)
         let savedErrno = errno
         guarded.withLock { state in
             state.connecting = false
@@ -177,6 +176,22 @@ public final class MQTTConnection: Sendable {
         if rc != MQTTError.success {
             throw MQTTError(operation: operation, mosquittoCode: rc, errno: savedErrno)
         }
+    }
+
+    /// `mosquitto_connect`, or for MQTT 5 with a session expiry its `_bind_v5` variant carrying
+    /// the Session Expiry Interval property.
+    private func connectWithProperties(_ handle: OpaquePointer) -> Int32 {
+        let port = Int32(clamping: options.port), keepalive = Int32(clamping: options.keepaliveSeconds)
+        guard options.protocolVersion == .v5, options.sessionExpirySeconds > 0 else {
+            return mosquitto_connect(handle, options.host, port, keepalive)
+        }
+        var properties: OpaquePointer?
+        // mosquitto.h, mosquitto_connect_bind_v5: "properties - the MQTT 5 properties for the
+        // connect (not for the Will)"; the caller frees them with mosquitto_property_free_all.
+        defer { mosquitto_property_free_all(&properties) }
+        let added = mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), options.sessionExpirySeconds)
+        if added != MQTTError.success { return added }
+        return mosquitto_connect_bind_v5(handle, options.host, port, keepalive, nil, properties)
     }
 
     /// Drives the session on the calling thread until it ends, then reports `.disconnected` and

@@ -39,6 +39,10 @@ public struct MQTTOptions: Sendable {
     public var password: String?
     /// TLS settings; nil speaks plain TCP.
     public var tls: MQTTTLSOptions?
+    /// MQTT 5 only: how long the broker keeps the session (subscriptions, queued QoS 1
+    /// messages) after a disconnect. In MQTT 5 a session without it ends with the connection,
+    /// even with `cleanSession = false`. Ignored for 3.1.1, where persistence has no limit.
+    public var sessionExpirySeconds: UInt32
 
     /// Options for `clientId` at `host:port`, with the defaults described on each property.
     public init(host: String, port: Int, clientId: String) {
@@ -53,5 +57,6 @@ public struct MQTTOptions: Sendable {
         self.username = nil
         self.password = nil
         self.tls = nil
+        self.sessionExpirySeconds = 0
     }
 }

@@ -91,6 +91,46 @@ import Testing
         print("measured: shared subscription split \(presses) events as \(split.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); \(duplicates.withLock { $0 }) duplicates ignored")
     }
 
+    /// Mosquitto 2.0 does not persist shared subscriptions across its own restart (EMQX, HiveMQ
+    /// and VerneMQ do), so this covers what mosquitto keeps: the sessions while consumers are away.
+    @Test func shared_sessions_keep_events_while_every_consumer_restarts() throws {
+        let dir = TestDirectory()
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let answered = Mutex<[DownlinkAck]>([])
+        func makeConsumers() -> [CentralConsumer] {
+            ["central-a", "central-b"].map { clientId in
+                var options = CentralConsumer.Options(host: "127.0.0.1", port: Int(broker.port))
+                options.clientId = clientId
+                options.sharedGroup = "central"
+                options.ledgerPath = dir.path + "/ledger.sqlite"
+                options.acceptDelayMs = 10
+                options.doneDelayMs = 10
+                return CentralConsumer(options: options, onDelivery: { _ in }, onAnswer: { ack, _ in answered.withLock { $0.append(ack) } })
+            }
+        }
+        // Both instances join the group once, then go away (a deploy).
+        let first = makeConsumers()
+        first.forEach { $0.start() }
+        #expect(first.allSatisfy { $0.waitUntilConnected(timeoutMs: 5000) })
+        usleep(200_000)
+        first.forEach { $0.stop() }
+
+        // Events arrive while no consumer is connected: the broker queues them on the sessions.
+        let daemon = DaemonProcess(configPath: try writeTestProfile(in: dir), stateDir: dir.path, brokerPort: broker.port)
+        try daemon.start()
+        defer { _ = daemon.terminate() }
+        for _ in 0..<6 { _ = try #require(try daemon.press("proxy")) }
+        #expect(waitFor(seconds: 10) { (try? daemon.status()["outbox"] as? [String: Any])?["total"] as? Int == 0 }, "events not all at the broker")
+
+        let second = makeConsumers()
+        second.forEach { $0.start() }
+        defer { second.forEach { $0.stop() } }
+        #expect(waitFor(seconds: 10) { answered.withLock { $0.count } >= 12 }, "answered \(answered.withLock { $0.count }) of 12")
+        usleep(300_000)
+        #expect(answered.withLock { $0.count } == 12)
+    }
+
     @Test func the_ledger_reports_seq_gaps_per_device() throws {
         let dir = TestDirectory()
         let ledger = try CentralLedger(path: dir.path + "/ledger.sqlite")
