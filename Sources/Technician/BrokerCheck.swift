@@ -22,11 +22,11 @@ public enum BrokerCheck {
         }
         if let missing = missingFile(config.broker.security) { return missing }
         let topic = config.topics.base + "/check"
-        let outcome = Mutex<Outcome>(.waiting)
+        let progress = Mutex(Progress())
         let connection: MQTTConnection
         do {
             connection = try MQTTConnection(options: options) { event in
-                outcome.withLock { state in state = state.next(after: event) }
+                progress.withLock { $0.record(event) }
             }
         } catch {
             return failure(error, endpoint: endpoint, tls: config.broker.security.tls)
@@ -43,31 +43,26 @@ public enum BrokerCheck {
             loop.join()
         }
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
-        var published = false
+        var mid: Int32?
         while ContinuousClock.now < deadline {
-            let state = outcome.withLock { $0 }
-            switch state {
-            case .waiting: break
-            case .connected:
-                if !published {
-                    published = true
-                    let payload = Array("{\"v\":1,\"check\":\"gridlinkctl\"}".utf8)
-                    let mid = try? connection.publish(MQTTMessage(topic: topic, payload: payload, qos: 1, retain: false))
-                    outcome.withLock { if case .connected = $0 { $0 = .published(mid ?? -1) } }
-                }
-            case .published: break
-            case .acknowledged:
-                let how = config.broker.security.tls ? "over TLS" + (config.broker.security.certFile != nil ? " with the device certificate" : "") : "without TLS"
-                return CheckItem("broker", .ok, "connected to \(endpoint) \(how); the test message to \(topic) was acknowledged (PUBACK)")
-            case .failed(let error, let beforeConnack):
+            let now = progress.withLock { $0 }
+            if let (error, beforeConnack) = now.failure {
                 // TCP was up (connect() returned): with TLS, losing the session before CONNACK
                 // means the handshake failed, whatever errno the library saw (EPROTO, ECONNRESET).
                 return failure(error, endpoint: endpoint, tls: config.broker.security.tls, tcpConnected: beforeConnack)
             }
+            if now.connected && mid == nil {
+                let payload = Array("{\"v\":1,\"check\":\"gridlinkctl\"}".utf8)
+                mid = try? connection.publish(MQTTMessage(topic: topic, payload: payload, qos: 1, retain: false))
+            }
+            // The PUBACK may be reported before publish() returns, hence the set of acked ids.
+            if let mid, now.acked.contains(mid) {
+                let how = config.broker.security.tls ? "over TLS" + (config.broker.security.certFile != nil ? " with the device certificate" : "") : "without TLS"
+                return CheckItem("broker", .ok, "connected to \(endpoint) \(how); the test message to \(topic) was acknowledged (PUBACK)")
+            }
             usleep(5_000)
         }
-        let stage = outcome.withLock { $0 }
-        if case .published = stage {
+        if mid != nil {
             return CheckItem("broker", .fail, "connected to \(endpoint), but the test message to \(topic) was not acknowledged within \(timeoutMs / 1000) s",
                              fix: "the broker's ACL must let this device write gridlink/v1/+/\(config.device)/# (see device-config/broker/acl)")
         }
@@ -107,21 +102,20 @@ public enum BrokerCheck {
         }
     }
 
-    /// How far the check got.
-    enum Outcome: Sendable {
-        case waiting, connected, published(Int32), acknowledged
-        /// `beforeConnack`: the session ended before the broker answered CONNECT.
-        case failed(MQTTError, beforeConnack: Bool)
+    /// What the connection reported so far.
+    struct Progress: Sendable {
+        var connected = false
+        var acked: Set<Int32> = []
+        /// The first failure, and whether it came before the broker's CONNACK.
+        var failure: (MQTTError, Bool)?
 
-        func next(after event: MQTTEvent) -> Outcome {
-            switch (self, event) {
-            case (.waiting, .connected): .connected
-            case (.published(let mid), .published(let acked)) where mid == acked: .acknowledged
-            case (_, .connectRefused(let error)): .failed(error, beforeConnack: false)
-            case (.acknowledged, _): .acknowledged
-            case (.waiting, .disconnected(let error?)): .failed(error, beforeConnack: true)
-            case (_, .disconnected(let error?)): .failed(error, beforeConnack: false)
-            default: self
+        mutating func record(_ event: MQTTEvent) {
+            switch event {
+            case .connected: connected = true
+            case .published(let mid): acked.insert(mid)
+            case .connectRefused(let error): if failure == nil { failure = (error, false) }
+            case .disconnected(let error?): if failure == nil { failure = (error, !connected) }
+            default: break
             }
         }
     }

@@ -109,7 +109,7 @@ public struct Provisioner {
     private func chmodAndChown(_ path: String, mode: mode_t, notes: inout [String]) throws(ProvisionError) {
         guard chmod(path, mode) == 0 else { throw .io(path, String(cString: strerror(errno))) }
         guard let user = getpwnam(serviceUser) else {
-            notes.append("user \(serviceUser) does not exist yet, so \(path) stays owned by \(getuid() == 0 ? "root" : "you"); the package's sysusers.d creates it, then: chown \(serviceUser) \(path)")
+            notes.append("user \(serviceUser) does not exist yet, so \(path) keeps its owner; the package's sysusers.d creates the user, then run: chown \(serviceUser) \(path)")
             return
         }
         guard chown(path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else { throw .io(path, "chown \(serviceUser): \(String(cString: strerror(errno)))") }

@@ -8,17 +8,36 @@ public struct SelfCheck: Sendable {
     public var config: DeviceConfig
     /// How long the broker check waits for CONNACK and PUBACK.
     public var brokerTimeoutMs = 5000
+    /// Opens the real chip for the line check. This build has no libgpiod backend, so it is nil
+    /// by default and a real chip gets only the presence check; the backend plugs in here.
+    public var openChip: (@Sendable (GPIOConfig) throws -> GPIOChip)?
 
     public init(config: DeviceConfig) { self.config = config }
 
     /// Runs every check in the order a technician would fix things.
     public func run() -> [CheckItem] {
-        GPIOCheck.chip(config.gpio) + [
+        lineCheck(after: GPIOCheck.chip(config.gpio)) + [
             StorageCheck.check(stateDir: config.paths.stateDir),
             ClockCheck.check(synchronised: HostClock.isSynchronised()),
             BrokerCheck.check(config, timeoutMs: brokerTimeoutMs),
             CertificateCheck.check(config.broker.security, device: config.device),
         ]
+    }
+
+    /// The line check, when the chip is present and can be opened.
+    private func lineCheck(after chip: [CheckItem]) -> [CheckItem] {
+        guard !config.gpio.isSimulated, chip.allSatisfy({ $0.status == .ok }) else { return chip }
+        guard let openChip else {
+            return chip + [CheckItem("lines", .skip, "line levels are not read: this build has no libgpiod backend")]
+        }
+        do {
+            let opened = try openChip(config.gpio)
+            defer { opened.close() }
+            return chip + [GPIOCheck.lines(config, on: opened)]
+        } catch {
+            return chip + [CheckItem("lines", .fail, "cannot open \(config.gpio.chip): \(error)",
+                                     fix: "stop whatever holds the lines (gpioinfo shows the consumer), or check the gpio group's access")]
+        }
     }
 
     /// True when no item failed.

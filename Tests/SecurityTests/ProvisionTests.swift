@@ -49,6 +49,19 @@ struct ProvisionTests {
         _ = try ConfigLoader.load(path: second.config)
     }
 
+    @Test("the key is handed to the service user when it exists (nobody stands in for gridlink)")
+    func keyOwnedByServiceUser() throws {
+        var provisioner = Provisioner(etcDir: etc.path)
+        provisioner.serviceUser = "nobody"
+        let report = try provisioner.provision(ProvisionSettings(site: "s1", device: "d1", host: "h", port: 8883, profile: "demo"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: report.key)
+        #expect((attributes[.ownerAccountName] as? String) == "nobody")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        provisioner.serviceUser = "no-such-user-gridlink"
+        let again = try provisioner.provision(ProvisionSettings(site: "s1", device: "d1", host: "h", port: 8883, profile: "demo"))
+        #expect(again.notes.first { $0 == "user no-such-user-gridlink does not exist yet, so \(report.key) keeps its owner; the package's sysusers.d creates the user, then run: chown no-such-user-gridlink \(report.key)" } != nil)
+    }
+
     @Test("--from reads the first-boot file; mistakes in it are named")
     func fromFile() throws {
         let settings = try ProvisionFile.parse("""

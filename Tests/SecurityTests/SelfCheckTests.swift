@@ -101,6 +101,21 @@ struct SelfCheckTests {
         #expect(GPIOCheck.lines(config, on: chip).status == .ok)
     }
 
+    @Test("a real chip that is present gets its lines read through the chip backend")
+    func realChipLines() throws {
+        var config = try config()
+        let chipPath = etc.path + "/gpiochip0"
+        #expect(FileManager.default.createFile(atPath: chipPath, contents: Data()))
+        config.gpio.chip = chipPath
+        var check = SelfCheck(config: config)
+        check.openChip = { _ in SimulatedChip(lineNames: (0...30).map { "L\($0)" }) { 0 } }
+        let items = check.run()
+        #expect(items.prefix(2).map(\.name) == ["gpio", "lines"])
+        #expect(items[1] == CheckItem("lines", .ok, "button 'proxy' line 17 is low, button 'repair' line 27 is low, LED 'received' line 22 is low, LED 'accepted' line 23 is low, LED 'done' line 24 is low"))
+        check.openChip = nil
+        #expect(check.run()[1] == CheckItem("lines", .skip, "line levels are not read: this build has no libgpiod backend"))
+    }
+
     @Test("GPIO chip missing on a real board")
     func chipMissing() {
         let items = GPIOCheck.chip(GPIOConfig(chip: "gpiochip9"), devDirectory: etc.path)
