@@ -33,17 +33,25 @@ import Testing
         try daemon.start()
         _ = try #require(try daemon.press("proxy"))
         _ = try #require(try daemon.press("repair", long: true))
+        // Commands from central: validated as sent; a daemon that answers them (telemetry-now,
+        // ping) has its telemetry and cmd/reply payloads captured and validated here too.
+        for command in [#"{"cmd":"ping","id":"c-1"}"#, #"{"cmd":"telemetry-now","id":"c-2"}"#] {
+            _ = try capture.publish(MQTTMessage(topic: "gridlink/v1/test-grid/kiosk-t1/cmd", payload: Array(command.utf8), qos: 1, retain: false))
+        }
         func count(_ suffix: String) -> Int { captured.withLock { $0.filter { $0.topic.hasSuffix(suffix) }.count } }
-        #expect(waitFor(seconds: 10) { count("/ack") >= 4 }, "acks: \(count("/ack")); log:\n\(daemon.log())")
+        #expect(waitFor(seconds: 10) { count("/ack") >= 4 && count("/cmd") >= 2 }, "acks: \(count("/ack")); log:\n\(daemon.log())")
+        usleep(300_000)  // replies and telemetry, where the daemon sends them
         #expect(daemon.terminate() == 0)
         #expect(waitFor(seconds: 5) { captured.withLock { $0.contains { $0.topic.hasSuffix("/state") && String(decoding: $0.payload, as: UTF8.self).contains("offline") } } })
 
         let messages = captured.withLock { $0 }
-        let kinds = Set(messages.map { $0.topic.split(separator: "/").dropFirst(4).first.map(String.init) ?? "" })
-        #expect(kinds == ["events", "state", "ack"])
+        let levels = Set(messages.map { $0.topic.split(separator: "/").dropFirst(4).first.map(String.init) ?? "" })
+        #expect(levels.isSuperset(of: ["events", "state", "ack", "cmd"]))
         let result = try validate(messages, in: dir)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.hasSuffix("of \(messages.count) payloads valid (4 ack, 2 event, 2 state)\n"), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("\(messages.count) of \(messages.count) payloads valid ("), "\(result.stdout)")
+        for part in ["4 ack", "2 cmd", "2 event", "2 state"] { #expect(result.stdout.contains(part), "\(result.stdout)") }
+        print("measured: schema-validated \(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
 
     @Test func the_validator_rejects_a_payload_that_breaks_the_schema() throws {
