@@ -33,22 +33,40 @@ public final class MosquittoBroker: @unchecked Sendable {
     ///   - persistent: keep sessions and messages across stop/start in ``directory``.
     ///   - allowAnonymous: `false` makes the broker refuse every client (no password file),
     ///     for testing refused CONNACKs.
-    public convenience init(port: UInt16? = nil, persistent: Bool = true, allowAnonymous: Bool = true) throws {
-        try self.init(port: port) { port, directory in
-            var lines = [
-                "listener \(port) 127.0.0.1",
-                "allow_anonymous \(allowAnonymous)",
-                "log_dest file \(directory)/mosquitto.log",
-                "log_type all",
-                "connection_messages true",
-            ]
-            if persistent {
-                lines += ["persistence true", "persistence_location \(directory)/", "persistence_file mosquitto.db"]
-            } else {
-                lines += ["persistence false"]
-            }
-            return lines
+    ///   - verboseLog: `log_type all` (every packet); off for tests moving 100k messages.
+    ///   - extraConfig: more `mosquitto.conf` lines (e.g. `max_queued_messages 0`).
+    public init(port: UInt16? = nil, persistent: Bool = true, allowAnonymous: Bool = true,
+                verboseLog: Bool = true, extraConfig: [String] = []) throws {
+        self.port = port ?? freeLoopbackPort()
+        var template = Array("\(NSTemporaryDirectory())/gridlink-mosquitto-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw BrokerError("mkdtemp failed: \(String(cString: strerror(errno)))")
         }
+        directory = String(cString: made)
+        configPath = directory + "/mosquitto.conf"
+        logPath = directory + "/mosquitto.log"
+        outputPath = directory + "/mosquitto.out"
+        var lines = [
+            "listener \(self.port) 127.0.0.1",
+            "allow_anonymous \(allowAnonymous)",
+            "log_dest file \(logPath)",
+            verboseLog ? "log_type all" : "log_type error\nlog_type warning\nlog_type notice",
+            "connection_messages true",
+        ]
+        if persistent {
+            lines += ["persistence true", "persistence_location \(directory)/", "persistence_file mosquitto.db"]
+        } else {
+            lines += ["persistence false"]
+        }
+        // Run as root, mosquitto 2 switches to the `mosquitto` user, which cannot write here.
+        if geteuid() == 0 { lines.append("user root") }
+        lines += extraConfig
+        try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A broker whose `mosquitto.conf` is whatever `configLines(port, directory)` returns (for
@@ -65,14 +83,8 @@ public final class MosquittoBroker: @unchecked Sendable {
         logPath = directory + "/mosquitto.log"
         outputPath = directory + "/mosquitto.out"
         var lines = try configLines(self.port, directory)
-        // Run as root, mosquitto 2 switches to the `mosquitto` user, which cannot write here.
         if geteuid() == 0 { lines.append("user root") }
         try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
-    }
-
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Whether the broker process is alive.
