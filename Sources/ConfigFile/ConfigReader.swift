@@ -19,8 +19,7 @@ struct ConfigReader {
             config.paths.controlSocket = string(paths, "paths", nil, "control_socket")
         }
         if let broker = table(root, "broker") {
-            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s", "tls", "ca_file", "cert_file", "key_file", "username", "password_file"])
-            config.broker.security = readSecurity(broker)
+            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s"])
             config.broker.host = string(broker, "broker", nil, "host") ?? config.broker.host
             config.broker.port = int(broker, "broker", nil, "port") ?? config.broker.port
             config.broker.keepaliveSeconds = int(broker, "broker", nil, "keepalive_s") ?? config.broker.keepaliveSeconds
@@ -57,17 +56,8 @@ struct ConfigReader {
             config.feedback.acceptedLine = lineRef(feedback, "feedback", nil, "accepted_line")
             config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
         }
+        readBrokerSecurity(root, into: &config)
         return config
-    }
-
-    private mutating func readSecurity(_ broker: TOMLTable) -> BrokerSecurity {
-        BrokerSecurity(
-            tls: bool(broker, "broker", nil, "tls") ?? false,
-            caFile: string(broker, "broker", nil, "ca_file"),
-            certFile: string(broker, "broker", nil, "cert_file"),
-            keyFile: string(broker, "broker", nil, "key_file"),
-            username: string(broker, "broker", nil, "username"),
-            passwordFile: string(broker, "broker", nil, "password_file"))
     }
 
     private mutating func readButton(_ button: TOMLTable, index: Int) -> ButtonConfig? {
@@ -91,7 +81,7 @@ struct ConfigReader {
         return table
     }
 
-    private mutating func string(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String, required: Bool = false) -> String? {
+    mutating func string(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String, required: Bool = false) -> String? {
         guard let value = t[key] else {
             if required { problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "is missing; add \(key) = \"…\"")) }
             return nil
@@ -112,7 +102,7 @@ struct ConfigReader {
         return int
     }
 
-    private mutating func bool(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String) -> Bool? {
+    mutating func bool(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String) -> Bool? {
         guard let value = t[key] else { return nil }
         guard value.type == .bool, let bool = value.bool else {
             problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be true or false"))
@@ -134,6 +124,7 @@ struct ConfigReader {
     }
 
     private mutating func rejectUnknown(_ t: TOMLTable, _ table: String?, _ index: Int?, allowed: [String]) {
+        let allowed = allowed + (table.flatMap { Self.addedKeys[$0] } ?? [])
         for key in t.keys.sorted() where !allowed.contains(key) {
             problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "is not a known setting; known here: \(allowed.joined(separator: ", ")) (see docs/config.md)"))
         }
