@@ -7,7 +7,7 @@ struct ConfigReader {
     private(set) var problems: [ConfigProblem] = []
 
     mutating func read(_ root: TOMLTable) -> DeviceConfig {
-        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "feedback"])
+        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "gate", "feedback"])
         var config = DeviceConfig(
             site: string(root, nil, nil, "site", required: true) ?? "",
             device: string(root, nil, nil, "device", required: true) ?? "",
@@ -31,11 +31,12 @@ struct ConfigReader {
             config.uplink.backoffMaxMs = int(uplink, "uplink", nil, "backoff_max_ms") ?? config.uplink.backoffMaxMs
         }
         if let gpio = table(root, "gpio") {
-            rejectUnknown(gpio, "gpio", nil, allowed: ["chip", "debounce_ms", "long_press_ms", "stuck_ms"])
+            rejectUnknown(gpio, "gpio", nil, allowed: ["chip", "debounce_ms", "long_press_ms", "stuck_ms", "double_press_ms"])
             config.gpio.chip = string(gpio, "gpio", nil, "chip") ?? config.gpio.chip
             config.gpio.debounceMs = int(gpio, "gpio", nil, "debounce_ms") ?? config.gpio.debounceMs
             config.gpio.longPressMs = int(gpio, "gpio", nil, "long_press_ms") ?? config.gpio.longPressMs
             config.gpio.stuckMs = int(gpio, "gpio", nil, "stuck_ms") ?? config.gpio.stuckMs
+            config.gpio.doublePressMs = int(gpio, "gpio", nil, "double_press_ms") ?? config.gpio.doublePressMs
         }
         if let buttons = root["button"] {
             if let array = buttons.array {
@@ -50,6 +51,7 @@ struct ConfigReader {
                 problems.append(ConfigProblem(ConfigKeyPath(nil, "button"), "must be written as [[button]] tables, one per button"))
             }
         }
+        if let gate = table(root, "gate") { config.gate = readGate(gate) }
         if let feedback = table(root, "feedback") {
             rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line"])
             config.feedback.receivedLine = lineRef(feedback, "feedback", nil, "received_line")
@@ -67,6 +69,31 @@ struct ConfigReader {
         let activeLow = bool(button, "button", index, "active_low") ?? true
         guard let name, let line, let kind else { return nil }
         return ButtonConfig(name: name, line: line, kind: EventKind(rawValue: kind), activeLow: activeLow)
+    }
+
+    private mutating func readGate(_ gate: TOMLTable) -> GateConfig? {
+        rejectUnknown(gate, "gate", nil, allowed: ["door", "release", "exit_request", "authorised_window_ms", "held_open_ms"])
+        func input(_ name: String, required: Bool) -> GateInputConfig? {
+            guard let value = gate[name] else {
+                if required { problems.append(ConfigProblem(ConfigKeyPath("gate.\(name)", "line"), "is missing; add a [gate.\(name)] table with line = …")) }
+                return nil
+            }
+            guard let table = value.table else {
+                problems.append(ConfigProblem(ConfigKeyPath("gate", name), "must be a [gate.\(name)] table"))
+                return nil
+            }
+            rejectUnknown(table, "gate.\(name)", nil, allowed: ["line", "active_low"])
+            guard let line = lineRef(table, "gate.\(name)", nil, "line", required: true) else { return nil }
+            return GateInputConfig(line: line, activeLow: bool(table, "gate.\(name)", nil, "active_low") ?? false)
+        }
+        let door = input("door", required: true)
+        let release = input("release", required: false)
+        let exitRequest = input("exit_request", required: false)
+        guard let door else { return nil }
+        var config = GateConfig(door: door, release: release, exitRequest: exitRequest)
+        config.authorisedWindowMs = int(gate, "gate", nil, "authorised_window_ms") ?? config.authorisedWindowMs
+        config.heldOpenMs = int(gate, "gate", nil, "held_open_ms") ?? config.heldOpenMs
+        return config
     }
 
     // MARK: - Typed accessors that record problems

@@ -6,6 +6,9 @@ public enum ControlRequest: Codable, Sendable, Equatable {
     case outbox(limit: Int)
     /// Presses a simulated button; `holdMs` nil = a normal short (or long) press.
     case simPress(button: String, long: Bool, holdMs: Int?)
+    /// Moves a simulated gate input (`door`, `release`, `exit_request`) to active (open, released,
+    /// pressed) or inactive.
+    case simGate(input: String, active: Bool)
 }
 
 /// The daemon's answer: one JSON line, then the connection closes.
@@ -13,6 +16,8 @@ public enum ControlResponse: Codable, Sendable, Equatable {
     case status(StatusReport)
     case outbox(OutboxReport)
     case pressed(PressReport)
+    /// Done; nothing more to report.
+    case ok(message: String)
     /// The request could not be carried out; `message` says why and what to do.
     case failed(message: String)
 }

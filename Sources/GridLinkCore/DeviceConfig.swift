@@ -12,12 +12,14 @@ public struct DeviceConfig: Sendable, Equatable {
     public var uplink: UplinkConfig
     public var gpio: GPIOConfig
     public var buttons: [ButtonConfig]
+    /// The gate's inputs (profile `gate` only).
+    public var gate: GateConfig?
     public var feedback: FeedbackConfig
 
     public init(
         site: String, device: String, profile: String, paths: PathsConfig = .init(), broker: BrokerConfig = .init(),
         uplink: UplinkConfig = .init(), gpio: GPIOConfig = .init(), buttons: [ButtonConfig] = [],
-        feedback: FeedbackConfig = .init()
+        gate: GateConfig? = nil, feedback: FeedbackConfig = .init()
     ) {
         self.site = site
         self.device = device
@@ -27,6 +29,7 @@ public struct DeviceConfig: Sendable, Equatable {
         self.uplink = uplink
         self.gpio = gpio
         self.buttons = buttons
+        self.gate = gate
         self.feedback = feedback
     }
 
@@ -116,12 +119,16 @@ public struct GPIOConfig: Sendable, Equatable {
     public var longPressMs: Int
     /// Held this long, the button is reported once as stuck instead of pressed.
     public var stuckMs: Int
+    /// A second press starting within this long after a release makes a double press; 0 (the
+    /// default) disables double presses, so a short press is reported with no added delay.
+    public var doublePressMs: Int
 
-    public init(chip: String = GPIOConfig.simulatedChip, debounceMs: Int = 30, longPressMs: Int = 1500, stuckMs: Int = 30_000) {
+    public init(chip: String = GPIOConfig.simulatedChip, debounceMs: Int = 30, longPressMs: Int = 1500, stuckMs: Int = 30_000, doublePressMs: Int = 0) {
         self.chip = chip
         self.debounceMs = debounceMs
         self.longPressMs = longPressMs
         self.stuckMs = stuckMs
+        self.doublePressMs = doublePressMs
     }
 
     public var isSimulated: Bool { chip == GPIOConfig.simulatedChip }

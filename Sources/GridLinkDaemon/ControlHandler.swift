@@ -15,6 +15,8 @@ struct ControlHandler: Sendable {
     let chip: any GPIOChip
     let ledOffsets: [String: Int]
     let buttonOffsets: [String: Int]
+    /// Gate input name → offset and active-low.
+    let gateInputs: [String: (offset: Int, activeLow: Bool)]
     let startedMonoNs: UInt64
 
     func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlResponse) -> Void) {
@@ -25,6 +27,8 @@ struct ControlHandler: Sendable {
             reply(outboxListing(limit: limit))
         case .simPress(let button, let long, let holdMs):
             simPress(button: button, long: long, holdMs: holdMs, reply: reply)
+        case .simGate(let input, let active):
+            reply(simGate(input: input, active: active))
         }
     }
 
@@ -74,6 +78,18 @@ struct ControlHandler: Sendable {
     private func ledLevels() -> [String: Bool] {
         guard let sim = chip as? SimulatedChip else { return feedback.leds }
         return ledOffsets.mapValues { sim.level(offset: $0) }
+    }
+
+    private func simGate(input: String, active: Bool) -> ControlResponse {
+        guard let sim = chip as? SimulatedChip else {
+            return .failed(message: "sim gate works only when the profile uses chip = \"sim\"; this device uses \(config.gpio.chip)")
+        }
+        guard let line = gateInputs[input] else {
+            let names = gateInputs.keys.sorted().joined(separator: ", ")
+            return .failed(message: gateInputs.isEmpty ? "this profile has no gate inputs" : "no gate input '\(input)'; this profile has: \(names)")
+        }
+        sim.drive(offset: line.offset, high: active != line.activeLow)
+        return .ok(message: "\(input) \(active ? "active" : "inactive")")
     }
 
     private func simPress(button: String, long: Bool, holdMs: Int?, reply: @escaping @Sendable (ControlResponse) -> Void) {

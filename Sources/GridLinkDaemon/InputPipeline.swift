@@ -18,11 +18,8 @@ public final class InputPipeline: @unchecked Sendable {
 
     private let queue = DispatchQueue(label: "gridlink.input")
     private var buttons: [Int: Button] = [:]
-    private var ids = UUIDv7Generator()
-    private var random = SystemRandomNumberGenerator()
+    private var recorder: EventRecorder
     private var waiters = PressWaiters()
-    private let clock: HostClock
-    private let outbox: OutboxQueue
     private let onStored: @Sendable (StoredEvent) -> Void
     private let logger: Logger
 
@@ -32,8 +29,7 @@ public final class InputPipeline: @unchecked Sendable {
         for (config, offset) in buttons {
             self.buttons[offset] = Button(config: config, offset: offset, machine: ButtonMachine(gpio: gpio))
         }
-        self.clock = clock
-        self.outbox = outbox
+        self.recorder = EventRecorder(clock: clock, outbox: outbox)
         self.logger = logger
         self.onStored = onStored
     }
@@ -82,14 +78,8 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     private func record(kind: EventKind, source: String, at monoNs: UInt64, data: [String: EventValue]) {
-        let wallMs = HostClock.wallMs(atMonotonic: monoNs)
-        let id = ids.next(unixMillis: UInt64(max(0, wallMs)), random: &random)
-        let time = EventTime(wall: WallClockFormat.rfc3339(unixMillis: wallMs), synced: HostClock.isSynchronised(), boot: clock.bootId, monoNs: monoNs)
-        let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
-        let recognisedNs = HostClock.monotonicNs()
-        outbox.store(event) { result in
-            let committedNs = HostClock.monotonicNs()
-            self.queue.async { self.stored(result, event: event, source: source, commitNs: committedNs - recognisedNs) }
+        recorder.record(kind: kind, source: source, at: monoNs, data: data) { result, event, commitNs in
+            self.queue.async { self.stored(result, event: event, source: source, commitNs: commitNs) }
         }
     }
 

@@ -3,7 +3,7 @@ import Control
 
 /// `gridlinkctl sim …`: drive the simulated chip (profiles with gpio.chip = "sim" only).
 struct Sim: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Drive the simulated chip, through the same path a real edge takes.", subcommands: [Press.self])
+    static let configuration = CommandConfiguration(abstract: "Drive the simulated chip, through the same path a real edge takes.", subcommands: [Press.self, Gate.self])
 
     /// `gridlinkctl sim press BUTTON [--long]`: exits 0 only once the press is committed.
     struct Press: ParsableCommand {
@@ -20,6 +20,32 @@ struct Sim: ParsableCommand {
             if json { return printJSON(report) }
             let leds = report.leds.keys.sorted().map { "\($0)=\(report.leds[$0]! ? "on" : "off")" }.joined(separator: " ")
             print("stored seq \(report.seq) \(report.kind) (\(report.press.rawValue)) id \(report.id) \(report.storedAfterUs) µs after the edge; LEDs \(leds)")
+        }
+    }
+
+    /// `gridlinkctl sim gate INPUT open|close`: moves a simulated gate input.
+    struct Gate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a simulated gate input: door open|close, release on|off, exit_request press|release.")
+        @OptionGroup var device: DeviceOptions
+        @Argument(help: "door, release or exit_request.") var input: String
+        @Argument(help: "open/on/press (active) or close/off/release (inactive).") var state: String
+
+        func validate() throws {
+            guard Self.active(state) != nil else { throw ValidationError("state must be open, close, on, off, press or release") }
+        }
+
+        static func active(_ word: String) -> Bool? {
+            switch word {
+            case "open", "on", "press": true
+            case "close", "off", "release": false
+            default: nil
+            }
+        }
+
+        func run() throws {
+            let response = try device.send(.simGate(input: input, active: Self.active(state) ?? false))
+            guard case .ok(let message) = response else { try fail(response) }
+            print(message)
         }
     }
 }
