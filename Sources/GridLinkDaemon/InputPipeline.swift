@@ -16,19 +16,23 @@ public final class InputPipeline: @unchecked Sendable {
         var timerGeneration = 0
     }
 
-    private let queue = DispatchQueue(label: "gridlink.input")
+    let queue = DispatchQueue(label: "gridlink.input")
     private var buttons: [Int: Button] = [:]
-    private var ids = UUIDv7Generator()
-    private var random = SystemRandomNumberGenerator()
+    var ids = UUIDv7Generator()
+    var random = SystemRandomNumberGenerator()
     private var waiters = PressWaiters()
-    private let clock: HostClock
-    private let outbox: OutboxQueue
-    private let onStored: @Sendable (StoredEvent) -> Void
+    let clock: any DeviceClock
+    let outbox: OutboxQueue
+    let onStored: @Sendable (StoredEvent) -> Void
+    /// A request the full outbox refused (kiosk shows "cannot store").
+    let onRefused: @Sendable (EventKind) -> Void
     private let logger: Logger
 
     /// - Parameter onStored: called after each commit (feedback LED, uplink kick).
-    public init(buttons: [(ButtonConfig, offset: Int)], gpio: GPIOConfig, clock: HostClock, outbox: OutboxQueue,
-                logger: Logger, onStored: @escaping @Sendable (StoredEvent) -> Void) {
+    public init(buttons: [(ButtonConfig, offset: Int)], gpio: GPIOConfig, clock: any DeviceClock, outbox: OutboxQueue,
+                logger: Logger, onRefused: @escaping @Sendable (EventKind) -> Void = { _ in },
+                onStored: @escaping @Sendable (StoredEvent) -> Void) {
+        self.onRefused = onRefused
         for (config, offset) in buttons {
             self.buttons[offset] = Button(config: config, offset: offset, machine: ButtonMachine(gpio: gpio))
         }
@@ -82,9 +86,8 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     private func record(kind: EventKind, source: String, at monoNs: UInt64, data: [String: EventValue]) {
-        let wallMs = HostClock.wallMs(atMonotonic: monoNs)
-        let id = ids.next(unixMillis: UInt64(max(0, wallMs)), random: &random)
-        let time = EventTime(wall: WallClockFormat.rfc3339(unixMillis: wallMs), synced: HostClock.isSynchronised(), boot: clock.bootId, monoNs: monoNs)
+        let id = ids.next(unixMillis: UInt64(max(0, clock.wallMs(atMonotonic: monoNs))), random: &random)
+        let time = clock.eventTime(atMonotonic: monoNs)
         let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
         let recognisedNs = HostClock.monotonicNs()
         outbox.store(event) { result in
@@ -102,7 +105,13 @@ public final class InputPipeline: @unchecked Sendable {
             let press = PressKind(rawValue: { if case .string(let s) = event.data["press"] { s } else { "short" } }()) ?? .short
             waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, commitUs: Int(commitNs / 1000), leds: [:])))
         case .failure(let error):
-            waiter?(.failed(message: "press not stored: \(error)"))
+            if case .outboxFull(let reason) = error.kind {
+                onRefused(event.kind)
+                let why = reason == .full ? "the outbox is full of requests and alarms waiting for the broker" : "the event is larger than outbox.max_bytes"
+                waiter?(.failed(message: "cannot store: \(why); the press was refused (kiosk shows 'cannot store') and counted for device.overflow"))
+            } else {
+                waiter?(.failed(message: "press not stored: \(error)"))
+            }
         }
     }
 

@@ -15,15 +15,19 @@ import Synchronization
 /// Reconnects wait with full-jitter exponential backoff.
 public final class Uplink: @unchecked Sendable {
     // @unchecked: the drain state below is touched only on `queue`; `session` is behind a Mutex.
-    private let config: DeviceConfig
-    private let outbox: OutboxQueue
-    private let logger: Logger
+    let config: DeviceConfig
+    let outbox: OutboxQueue
+    let logger: Logger
     private let onAck: @Sendable (DownlinkAck) -> Void
-    private let queue = DispatchQueue(label: "gridlink.uplink")
+    let clock: any DeviceClock
+    let startedMonoNs: UInt64
+    /// Lights every LED for a moment (`led-test` command).
+    let onLedTest: @Sendable () -> Void
+    let queue = DispatchQueue(label: "gridlink.uplink")
     private let sessionThread = DispatchQueue(label: "gridlink.uplink.session")
 
     // Drain state (on `queue`).
-    private var connection: MQTTConnection?
+    var connection: MQTTConnection?
     /// The session whose events are current; events of an earlier session are dropped (their
     /// message ids mean nothing to the new one).
     private var activeSession: Int?
@@ -32,23 +36,45 @@ public final class Uplink: @unchecked Sendable {
     private var removing: Set<UInt64> = []
     private var fetching = false
     private var drainAgain = false
-    private var stats = UplinkStats()
+    var stats = UplinkStats()
     private var loggedDownlink: Set<String> = []
+    /// Paces backlog events (`uplink.drain_rate_per_s`); alarms do not take tokens.
+    private var limiter: DrainRateLimiter
+    private var pacedDrainScheduled = false
+    var ids = UUIDv7Generator()
+    var random = SystemRandomNumberGenerator()
+    private var telemetryTimer: DispatchSourceTimer?
 
     // Session control (any thread).
     private let session = Mutex<(stopping: Bool, current: MQTTConnection?)>((false, nil))
     private let wakeup = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(config: DeviceConfig, outbox: OutboxQueue, logger: Logger, onAck: @escaping @Sendable (DownlinkAck) -> Void) {
+    public init(config: DeviceConfig, outbox: OutboxQueue, logger: Logger, clock: any DeviceClock = HostClock(),
+                onLedTest: @escaping @Sendable () -> Void = {}, onAck: @escaping @Sendable (DownlinkAck) -> Void) {
         self.config = config
         self.outbox = outbox
         self.logger = logger
         self.onAck = onAck
+        self.clock = clock
+        self.onLedTest = onLedTest
+        self.startedMonoNs = clock.nowMonotonicNs()
+        self.limiter = DrainRateLimiter(ratePerSecond: config.uplink.drainRatePerS, burst: max(config.uplink.inflightWindow, config.uplink.drainRatePerS / 10))
     }
 
     public func start() {
         sessionThread.async { self.runSessions() }
+        startTelemetryTimer()
+    }
+
+    private func startTelemetryTimer() {
+        guard config.telemetryIntervalS > 0 else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let interval = config.telemetryIntervalS
+        timer.schedule(deadline: .now() + .seconds(interval), repeating: .seconds(interval))
+        timer.setEventHandler { [weak self] in self?.publishTelemetry() }
+        timer.resume()
+        telemetryTimer = timer
     }
 
     /// New rows were committed: publish them if there is room in the window.
@@ -63,14 +89,18 @@ public final class Uplink: @unchecked Sendable {
     private func runSessions() {
         var backoff = Backoff(baseMs: UInt64(config.uplink.backoffInitialMs), capMs: UInt64(config.uplink.backoffMaxMs))
         var random = SystemRandomNumberGenerator()
-        let broker = "\(config.broker.host):\(config.broker.port)"
+        let brokers = config.brokers
+        var brokerIndex = 0
         var sessionId = 0
         while !session.withLock({ $0.stopping }) {
+            let endpoint = brokers[brokerIndex % brokers.count]
+            let broker = "\(endpoint.host):\(endpoint.port)"
+            queue.sync { stats.broker = broker }
             var connectedThisTime = false
             sessionId += 1
             let thisSession = sessionId
             do {
-                let connection = try MQTTConnection(options: options()) { [weak self] event in self?.received(event, session: thisSession) }
+                let connection = try MQTTConnection(options: options(endpoint)) { [weak self] event in self?.received(event, session: thisSession) }
                 let proceed = session.withLock { state -> Bool in
                     state.current = connection
                     return !state.stopping
@@ -91,18 +121,20 @@ public final class Uplink: @unchecked Sendable {
                 logger.warning("uplink: cannot connect to \(broker): \(error)")
             }
             if session.withLock({ $0.stopping }) { break }
-            if connectedThisTime { backoff.reset() }
+            if connectedThisTime { backoff.reset() } else { brokerIndex += 1 }
             let delay = backoff.nextDelayMs(random: &random)
-            logger.info("uplink: reconnecting to \(broker) in \(delay) ms (attempt \(backoff.failures))")
+            let nextBroker = brokers[brokerIndex % brokers.count]
+            logger.info("uplink: reconnecting to \(nextBroker.host):\(nextBroker.port) in \(delay) ms (attempt \(backoff.failures))")
             _ = wakeup.wait(timeout: .now() + .milliseconds(Int(delay)))
         }
         finished.signal()
     }
 
-    private func options() -> MQTTOptions {
-        var options = MQTTOptions(host: config.broker.host, port: config.broker.port, clientId: config.clientId)
+    /// MQTT 3.1.1 options: the same client id on every broker, so a cluster resumes the session.
+    private func options(_ endpoint: BrokerConfig) -> MQTTOptions {
+        var options = MQTTOptions(host: endpoint.host, port: endpoint.port, clientId: config.clientId)
         options.cleanSession = false
-        options.keepaliveSeconds = config.broker.keepaliveSeconds
+        options.keepaliveSeconds = endpoint.keepaliveSeconds
         options.maxInflight = config.uplink.inflightWindow
         options.will = MQTTMessage(topic: config.topics.state, payload: StatePayload.offline, qos: 1, retain: true)
         return options
@@ -123,13 +155,16 @@ public final class Uplink: @unchecked Sendable {
             guard let connection else { return }
             stats.connected = true
             stats.reconnects += 1
-            logger.info("uplink: connected to \(config.broker.host):\(config.broker.port) (session \(sessionPresent ? "resumed" : "new"))")
-            do {
-                _ = try connection.subscribe(config.topics.ack, qos: 1)
-            } catch {
-                logger.error("uplink: cannot subscribe to \(config.topics.ack): \(error)")
+            logger.info("uplink: connected to \(stats.broker) (session \(sessionPresent ? "resumed" : "new"))")
+            for topic in [config.topics.ack, config.topics.command] {
+                do {
+                    _ = try connection.subscribe(topic, qos: 1)
+                } catch {
+                    logger.error("uplink: cannot subscribe to \(topic): \(error)")
+                }
             }
             publishBirth(on: connection)
+            reportOverflow()
             drain()
         case .connectRefused(let error):
             logger.error("uplink: broker refused the connection: \(error)")
@@ -177,7 +212,7 @@ public final class Uplink: @unchecked Sendable {
 
     // MARK: - Drain (on `queue`)
 
-    private func drain() {
+    func drain() {
         guard connection != nil, stats.connected else { return }
         let room = config.uplink.inflightWindow - inflight.count
         guard room > 0 else { return }
@@ -205,10 +240,18 @@ public final class Uplink: @unchecked Sendable {
         }
     }
 
+    /// Publishes rows in drain order. Alarms always go (within the window); backlog rows take a
+    /// token from the drain-rate limiter, and when none is left the drain looks again when the
+    /// next token is due.
     private func publish(_ rows: [StoredEvent]) {
         guard let connection else { return }
         let alreadySent = Set(inflight.values.map(\.seq)).union(removing)
+        let now = clock.nowMonotonicNs()
         for row in rows where !alreadySent.contains(row.seq) {
+            if row.eventClass != .alarm, limiter.grant(1, at: now) == 0 {
+                schedulePacedDrain(now: now)
+                break
+            }
             do {
                 let mid = try connection.publish(MQTTMessage(topic: row.topic, payload: row.payload, qos: 1, retain: false))
                 inflight[mid] = (row.seq, row.kind)
@@ -221,9 +264,19 @@ public final class Uplink: @unchecked Sendable {
         stats.inflight = inflight.count
     }
 
+    private func schedulePacedDrain(now: UInt64) {
+        guard !pacedDrainScheduled, let due = limiter.nextTokenNs(after: now) else { return }
+        pacedDrainScheduled = true
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(due - now))) { [self] in
+            pacedDrainScheduled = false
+            drain()
+        }
+    }
+
     // MARK: - Downlink
 
     private func downlink(_ message: MQTTMessage) {
+        if message.topic == config.topics.command { return command(message) }
         guard message.topic == config.topics.ack else {
             ignore("message on unexpected topic \(message.topic)")
             return
@@ -238,7 +291,7 @@ public final class Uplink: @unchecked Sendable {
 
     /// Malformed downlink: counted; each distinct problem is logged once, so a misbehaving
     /// sender cannot flood the journal.
-    private func ignore(_ reason: String) {
+    func ignore(_ reason: String) {
         stats.downlinkIgnored += 1
         if loggedDownlink.insert(reason).inserted { logger.warning("downlink: \(reason)") }
     }
@@ -252,6 +305,7 @@ public final class Uplink: @unchecked Sendable {
         while HostClock.monotonicNs() < deadline, queue.sync(execute: { !inflight.isEmpty && stats.connected }) {
             HostClock.sleep(milliseconds: 20)
         }
+        queue.sync { telemetryTimer?.cancel() }
         let current = session.withLock { state -> MQTTConnection? in
             state.stopping = true
             return state.current
