@@ -5,6 +5,10 @@ public struct TelemetryReport: Codable, Sendable, Equatable {
         public var depth: Int
         /// Seconds since the first-stored event of the class was stored; nil when empty.
         public var oldestAgeS: Double?
+        public init(depth: Int, oldestAgeS: Double?) {
+            self.depth = depth
+            self.oldestAgeS = oldestAgeS
+        }
         enum CodingKeys: String, CodingKey {
             case depth
             case oldestAgeS = "oldest_age_s"
@@ -16,6 +20,11 @@ public struct TelemetryReport: Codable, Sendable, Equatable {
         public var synced: Bool
         public var boot: String
         public var monoNs: UInt64
+        public init(synced: Bool, boot: String, monoNs: UInt64) {
+            self.synced = synced
+            self.boot = boot
+            self.monoNs = monoNs
+        }
         enum CodingKeys: String, CodingKey {
             case synced, boot
             case monoNs = "mono_ns"
