@@ -34,6 +34,10 @@ public final class Uplink: @unchecked Sendable {
     private var inflight: [Int32: (seq: UInt64, kind: EventKind)] = [:]
     /// Acknowledged, being deleted: still excluded from `pending` so they are not sent again.
     private var removing: Set<UInt64> = []
+    /// Acknowledged and not yet handed to a delete: PUBACKs that arrive while one delete runs
+    /// share the next transaction (one fsync for many rows, like group commit).
+    private var acknowledgedSeqs: [UInt64] = []
+    private var deleteRunning = false
     private var fetching = false
     private var drainAgain = false
     var stats = UplinkStats()
@@ -176,18 +180,32 @@ public final class Uplink: @unchecked Sendable {
             stats.acknowledged += 1
             stats.lastPubackMonoNs = HostClock.monotonicNs()
             removing.insert(seq)
-            outbox.use({ try $0.remove(seqs: [seq]) }) { [self] result in
-                queue.async { [self] in
-                    if case .failure(let error) = result { logger.error("outbox: cannot delete acknowledged seq \(seq): \(error)") }
-                    removing.remove(seq)
-                    drain()
-                }
-            }
+            acknowledgedSeqs.append(seq)
+            removeAcknowledged()
             drain()
         case .message(let message):
             downlink(message)
         case .subscribed, .disconnected:
             break
+        }
+    }
+
+    /// On `queue`: deletes acknowledged rows, one transaction at a time, batching what piled up.
+    private func removeAcknowledged() {
+        guard !deleteRunning, !acknowledgedSeqs.isEmpty else { return }
+        deleteRunning = true
+        let batch = acknowledgedSeqs
+        acknowledgedSeqs.removeAll()
+        outbox.use({ try $0.remove(seqs: batch) }) { [self] result in
+            queue.async { [self] in
+                if case .failure(let error) = result {
+                    logger.error("outbox: cannot delete \(batch.count) acknowledged event(s) (seq \(batch[0])…); they stay and are sent again: \(error)")
+                }
+                for seq in batch { removing.remove(seq) }
+                deleteRunning = false
+                removeAcknowledged()
+                drain()
+            }
         }
     }
 
