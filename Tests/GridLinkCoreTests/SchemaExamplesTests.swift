@@ -21,7 +21,7 @@ import Testing
 
     @Test func everyEventExampleRoundTripsByteForByte() throws {
         let events = try Self.examples().filter { $0.contains("\"seq\"") }
-        #expect(events.count == 3)
+        #expect(events.count == 4)
         for json in events {
             let event = try Event.decode(Array(json.utf8))
             #expect(event.v == 1)
