@@ -137,6 +137,7 @@ public final class Uplink: @unchecked Sendable {
     /// MQTT 3.1.1 options: the same client id on every broker, so a cluster resumes the session.
     private func options(_ endpoint: BrokerConfig) -> MQTTOptions {
         var options = MQTTOptions(host: endpoint.host, port: endpoint.port, clientId: config.clientId)
+        options.protocolVersion = .v311  // nothing MQTT 5-only on the device path
         options.cleanSession = false
         options.keepaliveSeconds = endpoint.keepaliveSeconds
         options.maxInflight = config.uplink.inflightWindow
