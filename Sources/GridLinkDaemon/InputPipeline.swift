@@ -57,7 +57,7 @@ public final class InputPipeline: @unchecked Sendable {
 
     private func wake(offset: Int, generation: Int) {
         guard var button = buttons[offset], button.timerGeneration == generation else { return }
-        let outputs = button.machine.advance(to: HostClock.monotonicNs())
+        let outputs = button.machine.advance(to: clock.nowMonotonicNs())
         buttons[offset] = button
         process(outputs, offset: offset)
     }
@@ -79,7 +79,7 @@ public final class InputPipeline: @unchecked Sendable {
         let generation = button.timerGeneration
         buttons[offset] = button
         if let deadline = button.machine.nextDeadline {
-            let now = HostClock.monotonicNs()
+            let now = clock.nowMonotonicNs()
             let delay = deadline > now ? Int(deadline - now) : 0
             queue.asyncAfter(deadline: .now() + .nanoseconds(delay)) { self.wake(offset: offset, generation: generation) }
         }
@@ -89,9 +89,9 @@ public final class InputPipeline: @unchecked Sendable {
         let id = ids.next(unixMillis: UInt64(max(0, clock.wallMs(atMonotonic: monoNs))), random: &random)
         let time = clock.eventTime(atMonotonic: monoNs)
         let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
-        let recognisedNs = HostClock.monotonicNs()
+        let recognisedNs = clock.nowMonotonicNs()
         outbox.store(event) { result in
-            let committedNs = HostClock.monotonicNs()
+            let committedNs = self.clock.nowMonotonicNs()
             self.queue.async { self.stored(result, event: event, source: source, commitNs: committedNs - recognisedNs) }
         }
     }
@@ -101,7 +101,7 @@ public final class InputPipeline: @unchecked Sendable {
         switch result {
         case .success(let row):
             onStored(row)
-            let afterUs = Int((HostClock.monotonicNs() - event.time.monoNs) / 1000)
+            let afterUs = Int((clock.nowMonotonicNs() - event.time.monoNs) / 1000)
             let press = PressKind(rawValue: { if case .string(let s) = event.data["press"] { s } else { "short" } }()) ?? .short
             waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, commitUs: Int(commitNs / 1000), leds: [:])))
         case .failure(let error):
