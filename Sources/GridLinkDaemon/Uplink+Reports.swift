@@ -1,3 +1,4 @@
+import Dispatch
 import GridLinkCore
 import MQTTClient
 import Outbox
@@ -22,6 +23,7 @@ extension Uplink {
                 switch result {
                 case .success(let row?):
                     stats.overflowReports += 1
+                    lastOverflowReportNs = now
                     logger.info("uplink: reported what the full outbox dropped or refused as device.overflow seq \(row.seq)")
                     drain()
                 case .success(nil):
@@ -33,9 +35,20 @@ extension Uplink {
         }
     }
 
-    /// New overflow was counted: report it now if online (else at the next connect).
+    /// New overflow was counted: report it if online (else at the next connect), at most once
+    /// per `overflowReportGapNs`; what is counted meanwhile goes into the next report.
     public func overflowOccurred() {
-        queue.async { self.reportOverflow() }
+        queue.async { [self] in
+            guard !overflowReportScheduled else { return }
+            let now = clock.nowMonotonicNs()
+            guard let last = lastOverflowReportNs, now < last + Self.overflowReportGapNs else { return reportOverflow() }
+            overflowReportScheduled = true
+            let delay = DispatchTimeInterval.nanoseconds(Int(last + Self.overflowReportGapNs - now))
+            queue.asyncAfter(deadline: DispatchTime.now() + delay) { [self] in
+                overflowReportScheduled = false
+                reportOverflow()
+            }
+        }
     }
 
     /// Publishes `…/telemetry` (QoS 0: the next one replaces a lost one; not retained).

@@ -24,14 +24,14 @@ public final class Uplink: @unchecked Sendable {
     /// Lights every LED for a moment (`led-test` command).
     let onLedTest: @Sendable () -> Void
     let queue = DispatchQueue(label: "gridlink.uplink")
-    private let sessionThread = DispatchQueue(label: "gridlink.uplink.session")
+    let sessionThread = DispatchQueue(label: "gridlink.uplink.session")
 
     // Drain state (on `queue`).
     var connection: MQTTConnection?
     /// The session whose events are current; events of an earlier session are dropped (their
     /// message ids mean nothing to the new one).
-    private var activeSession: Int?
-    private var inflight: [Int32: (seq: UInt64, kind: EventKind)] = [:]
+    var activeSession: Int?
+    var inflight: [Int32: (seq: UInt64, kind: EventKind)] = [:]
     /// Acknowledged, being deleted: still excluded from `pending` so they are not sent again.
     private var removing: Set<UInt64> = []
     /// Acknowledged and not yet handed to a delete: PUBACKs that arrive while one delete runs
@@ -47,12 +47,17 @@ public final class Uplink: @unchecked Sendable {
     private var pacedDrainScheduled = false
     var ids = UUIDv7Generator()
     var random = SystemRandomNumberGenerator()
-    private var telemetryTimer: DispatchSourceTimer?
+    var telemetryTimer: DispatchSourceTimer?
+    /// Online overflow reports are at most one per `overflowReportGapNs`, so a gate that keeps
+    /// overflowing while connected adds one small row every few seconds, not one per commit.
+    var lastOverflowReportNs: UInt64?
+    var overflowReportScheduled = false
+    static let overflowReportGapNs: UInt64 = 10_000_000_000
 
     // Session control (any thread).
-    private let session = Mutex<(stopping: Bool, current: MQTTConnection?)>((false, nil))
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    let session = Mutex<(stopping: Bool, current: MQTTConnection?)>((false, nil))
+    let wakeup = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
 
     public init(config: DeviceConfig, outbox: OutboxQueue, logger: Logger, clock: any DeviceClock = HostClock(),
                 onLedTest: @escaping @Sendable () -> Void = {}, onAck: @escaping @Sendable (DownlinkAck) -> Void) {
@@ -71,7 +76,7 @@ public final class Uplink: @unchecked Sendable {
         startTelemetryTimer()
     }
 
-    private func startTelemetryTimer() {
+    func startTelemetryTimer() {
         guard config.telemetryIntervalS > 0 else { return }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         let interval = config.telemetryIntervalS
@@ -88,66 +93,9 @@ public final class Uplink: @unchecked Sendable {
 
     public var currentStats: UplinkStats { queue.sync { stats } }
 
-    // MARK: - Connection lifecycle (on `sessionThread`)
-
-    private func runSessions() {
-        var backoff = Backoff(baseMs: UInt64(config.uplink.backoffInitialMs), capMs: UInt64(config.uplink.backoffMaxMs))
-        var random = SystemRandomNumberGenerator()
-        let brokers = config.brokers
-        var brokerIndex = 0
-        var sessionId = 0
-        while !session.withLock({ $0.stopping }) {
-            let endpoint = brokers[brokerIndex % brokers.count]
-            let broker = "\(endpoint.host):\(endpoint.port)"
-            queue.sync { stats.broker = broker }
-            var connectedThisTime = false
-            sessionId += 1
-            let thisSession = sessionId
-            do {
-                let connection = try MQTTConnection(options: options(endpoint)) { [weak self] event in self?.received(event, session: thisSession) }
-                let proceed = session.withLock { state -> Bool in
-                    state.current = connection
-                    return !state.stopping
-                }
-                if proceed {
-                    try connection.connect()
-                    queue.sync { self.activeSession = thisSession; self.connection = connection }
-                    let lost = connection.runLoop()
-                    connectedThisTime = queue.sync { () -> Bool in
-                        let was = stats.connected
-                        disconnected()
-                        return was
-                    }
-                    if let lost { logger.warning("uplink: connection to \(broker) lost: \(lost)") }
-                }
-                session.withLock { $0.current = nil }
-            } catch {
-                logger.warning("uplink: cannot connect to \(broker): \(error)")
-            }
-            if session.withLock({ $0.stopping }) { break }
-            if connectedThisTime { backoff.reset() } else { brokerIndex += 1 }
-            let delay = backoff.nextDelayMs(random: &random)
-            let nextBroker = brokers[brokerIndex % brokers.count]
-            logger.info("uplink: reconnecting to \(nextBroker.host):\(nextBroker.port) in \(delay) ms (attempt \(backoff.failures))")
-            _ = wakeup.wait(timeout: .now() + .milliseconds(Int(delay)))
-        }
-        finished.signal()
-    }
-
-    /// MQTT 3.1.1 options: the same client id on every broker, so a cluster resumes the session.
-    private func options(_ endpoint: BrokerConfig) -> MQTTOptions {
-        var options = MQTTOptions(host: endpoint.host, port: endpoint.port, clientId: config.clientId)
-        options.protocolVersion = .v311  // nothing MQTT 5-only on the device path
-        options.cleanSession = false
-        options.keepaliveSeconds = endpoint.keepaliveSeconds
-        options.maxInflight = config.uplink.inflightWindow
-        options.will = MQTTMessage(topic: config.topics.state, payload: StatePayload.offline, qos: 1, retain: true)
-        return options
-    }
-
     // MARK: - Events from libmosquitto (hopped onto `queue`)
 
-    private func received(_ event: MQTTEvent, session: Int) {
+    func received(_ event: MQTTEvent, session: Int) {
         queue.async {
             guard session == self.activeSession else { return }
             self.handle(event)
@@ -211,7 +159,7 @@ public final class Uplink: @unchecked Sendable {
     }
 
     /// On `queue`: the session ended; everything in flight stays in the table for next time.
-    private func disconnected() {
+    func disconnected() {
         connection = nil
         activeSession = nil
         inflight.removeAll()
@@ -313,28 +261,5 @@ public final class Uplink: @unchecked Sendable {
     func ignore(_ reason: String) {
         stats.downlinkIgnored += 1
         if loggedDownlink.insert(reason).inserted { logger.warning("downlink: \(reason)") }
-    }
-
-    // MARK: - Shutdown
-
-    /// Waits up to `graceMs` for in-flight events to be acknowledged, publishes the retained
-    /// `offline` state (a clean disconnect does not fire the will), disconnects and stops.
-    public func stop(graceMs: Int) {
-        let deadline = HostClock.monotonicNs() + UInt64(graceMs) * 1_000_000
-        while HostClock.monotonicNs() < deadline, queue.sync(execute: { !inflight.isEmpty && stats.connected }) {
-            HostClock.sleep(milliseconds: 20)
-        }
-        queue.sync { telemetryTimer?.cancel() }
-        let current = session.withLock { state -> MQTTConnection? in
-            state.stopping = true
-            return state.current
-        }
-        if let current, queue.sync(execute: { stats.connected }) {
-            _ = try? current.publish(MQTTMessage(topic: config.topics.state, payload: StatePayload.offline, qos: 1, retain: true))
-            HostClock.sleep(milliseconds: 50)
-        }
-        current?.disconnect()
-        wakeup.signal()
-        finished.wait()
     }
 }
