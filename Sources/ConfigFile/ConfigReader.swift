@@ -7,7 +7,7 @@ struct ConfigReader {
     private(set) var problems: [ConfigProblem] = []
 
     mutating func read(_ root: TOMLTable) -> DeviceConfig {
-        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "gate", "feedback"])
+        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "gate", "feedback", "outbox", "telemetry"])
         var config = DeviceConfig(
             site: string(root, nil, nil, "site", required: true) ?? "",
             device: string(root, nil, nil, "device", required: true) ?? "",
@@ -18,14 +18,10 @@ struct ConfigReader {
             config.paths.stateDir = string(paths, "paths", nil, "state_dir") ?? config.paths.stateDir
             config.paths.controlSocket = string(paths, "paths", nil, "control_socket")
         }
-        if let broker = table(root, "broker") {
-            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s"])
-            config.broker.host = string(broker, "broker", nil, "host") ?? config.broker.host
-            config.broker.port = int(broker, "broker", nil, "port") ?? config.broker.port
-            config.broker.keepaliveSeconds = int(broker, "broker", nil, "keepalive_s") ?? config.broker.keepaliveSeconds
-        }
+        readBrokers(root, into: &config)
         if let uplink = table(root, "uplink") {
-            rejectUnknown(uplink, "uplink", nil, allowed: ["inflight_window", "backoff_initial_ms", "backoff_max_ms"])
+            rejectUnknown(uplink, "uplink", nil, allowed: ["inflight_window", "backoff_initial_ms", "backoff_max_ms", "drain_rate_per_s"])
+            config.uplink.drainRatePerS = int(uplink, "uplink", nil, "drain_rate_per_s") ?? config.uplink.drainRatePerS
             config.uplink.inflightWindow = int(uplink, "uplink", nil, "inflight_window") ?? config.uplink.inflightWindow
             config.uplink.backoffInitialMs = int(uplink, "uplink", nil, "backoff_initial_ms") ?? config.uplink.backoffInitialMs
             config.uplink.backoffMaxMs = int(uplink, "uplink", nil, "backoff_max_ms") ?? config.uplink.backoffMaxMs
@@ -52,6 +48,7 @@ struct ConfigReader {
             }
         }
         if let gate = table(root, "gate") { config.gate = readGate(gate) }
+        readDelivery(root, into: &config)
         if let feedback = table(root, "feedback") {
             rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line"])
             config.feedback.receivedLine = lineRef(feedback, "feedback", nil, "received_line")
@@ -59,6 +56,49 @@ struct ConfigReader {
             config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
         }
         return config
+    }
+
+    /// `[broker]` (one) or `[[broker]]` (a list: a cluster's nodes, or primary then backup).
+    private mutating func readBrokers(_ root: TOMLTable, into config: inout DeviceConfig) {
+        guard let value = root["broker"] else { return }
+        var tables: [(TOMLTable, Int?)] = []
+        if let single = value.table {
+            tables = [(single, nil)]
+        } else if let array = value.array {
+            for index in 0..<array.count {
+                if let table = array[index].table { tables.append((table, index)) } else {
+                    problems.append(ConfigProblem(ConfigKeyPath("broker", index, "host"), "each broker must be a [[broker]] table"))
+                }
+            }
+        } else {
+            problems.append(ConfigProblem(ConfigKeyPath(nil, "broker"), "must be a [broker] table or [[broker]] tables"))
+        }
+        var brokers: [BrokerConfig] = []
+        for (table, index) in tables {
+            rejectUnknown(table, "broker", index, allowed: ["host", "port", "keepalive_s"])
+            var broker = BrokerConfig()
+            broker.host = string(table, "broker", index, "host") ?? broker.host
+            broker.port = int(table, "broker", index, "port") ?? broker.port
+            broker.keepaliveSeconds = int(table, "broker", index, "keepalive_s") ?? broker.keepaliveSeconds
+            brokers.append(broker)
+        }
+        if let first = brokers.first {
+            config.broker = first
+            config.backupBrokers = Array(brokers.dropFirst())
+        }
+    }
+
+    /// `[outbox]` limits and `[telemetry]`.
+    private mutating func readDelivery(_ root: TOMLTable, into config: inout DeviceConfig) {
+        if let outbox = table(root, "outbox") {
+            rejectUnknown(outbox, "outbox", nil, allowed: ["max_rows", "max_bytes"])
+            config.outboxLimits.maxRows = int(outbox, "outbox", nil, "max_rows") ?? config.outboxLimits.maxRows
+            config.outboxLimits.maxBytes = int(outbox, "outbox", nil, "max_bytes") ?? config.outboxLimits.maxBytes
+        }
+        if let telemetry = table(root, "telemetry") {
+            rejectUnknown(telemetry, "telemetry", nil, allowed: ["interval_s"])
+            config.telemetryIntervalS = int(telemetry, "telemetry", nil, "interval_s") ?? config.telemetryIntervalS
+        }
     }
 
     private mutating func readButton(_ button: TOMLTable, index: Int) -> ButtonConfig? {

@@ -50,6 +50,14 @@ extension DeviceConfig {
         check((1...1000).contains(uplink.inflightWindow), .init("uplink", "inflight_window"), "\(uplink.inflightWindow) is out of range; use 1–1000 (32 is a good default)")
         check(uplink.backoffInitialMs >= 10, .init("uplink", "backoff_initial_ms"), "\(uplink.backoffInitialMs) is too small; use at least 10 ms")
         check(uplink.backoffMaxMs >= uplink.backoffInitialMs, .init("uplink", "backoff_max_ms"), "\(uplink.backoffMaxMs) is below backoff_initial_ms (\(uplink.backoffInitialMs)); raise it")
+        for (index, backup) in backupBrokers.enumerated() {
+            check(!backup.host.isEmpty, .init("broker", index + 1, "host"), "is empty; set the broker's host name or address")
+            check((1...65535).contains(backup.port), .init("broker", index + 1, "port"), "\(backup.port) is not a TCP port; use 1–65535")
+        }
+        check(uplink.drainRatePerS >= 0, .init("uplink", "drain_rate_per_s"), "\(uplink.drainRatePerS) is negative; use 0 (unpaced) or events per second")
+        check(outboxLimits.maxRows == 0 || outboxLimits.maxRows >= 10, .init("outbox", "max_rows"), "\(outboxLimits.maxRows) is too small; use 0 (no limit) or at least 10")
+        check(outboxLimits.maxBytes == 0 || outboxLimits.maxBytes >= 4096, .init("outbox", "max_bytes"), "\(outboxLimits.maxBytes) is too small; use 0 (no limit) or at least 4096")
+        check(telemetryIntervalS >= 0, .init("telemetry", "interval_s"), "\(telemetryIntervalS) is negative; use 0 (off) or seconds")
         check(!gpio.chip.isEmpty, .init("gpio", "chip"), "is empty; use \"sim\" or a chip such as \"gpiochip0\"")
         check((1...1000).contains(gpio.debounceMs), .init("gpio", "debounce_ms"), "\(gpio.debounceMs) is out of range; use 1–1000 ms (20–50 suits push buttons)")
         check(gpio.longPressMs > gpio.debounceMs, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) must be longer than debounce_ms (\(gpio.debounceMs))")

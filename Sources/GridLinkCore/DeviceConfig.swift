@@ -15,6 +15,13 @@ public struct DeviceConfig: Sendable, Equatable {
     /// The gate's inputs (profile `gate` only).
     public var gate: GateConfig?
     public var feedback: FeedbackConfig
+    /// `[outbox]`: size limits (0 = unlimited) and the per-class policy of OverflowPolicy.
+    public var outboxLimits = OutboxLimits()
+    /// Further brokers after `broker` (`[[broker]]` tables or `--broker a:1883,b:1883`), tried in
+    /// order on failure with the same backoff and the same client id.
+    public var backupBrokers: [BrokerConfig] = []
+    /// `[telemetry] interval_s`: how often `…/telemetry` is published while connected; 0 = never.
+    public var telemetryIntervalS = 60
 
     public init(
         site: String, device: String, profile: String, paths: PathsConfig = .init(), broker: BrokerConfig = .init(),
@@ -47,6 +54,9 @@ public struct DeviceConfig: Sendable, Equatable {
     public var clientId: String { "gridlink-\(site)-\(device)" }
 
     public var topics: Topics { Topics(site: site, device: device) }
+
+    /// Every configured broker, in the order they are tried.
+    public var brokers: [BrokerConfig] { [broker] + backupBrokers }
 }
 
 /// Where the daemon keeps its state.
@@ -85,6 +95,9 @@ public struct UplinkConfig: Sendable, Equatable {
     public var inflightWindow: Int
     public var backoffInitialMs: Int
     public var backoffMaxMs: Int
+    /// `uplink.drain_rate_per_s`: most backlog events (requests, routine) published per second;
+    /// alarms are not paced. 0 = as fast as PUBACKs come back.
+    public var drainRatePerS = 0
 
     public init(inflightWindow: Int = 32, backoffInitialMs: Int = 500, backoffMaxMs: Int = 60_000) {
         self.inflightWindow = inflightWindow

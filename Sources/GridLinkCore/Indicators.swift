@@ -42,14 +42,14 @@ public enum IndicatorPlan {
     public static let slowBlinkMs = 2000
 
     public static func patterns(state: FeedbackState, online: Bool, cannotStore: Bool) -> [String: LedPattern] {
-        if cannotStore {
+        if cannotStore || state == .cannotStore {
             let fast = LedPattern.blink(periodMs: fastBlinkMs)
             return ["received": fast, "accepted": fast, "done": fast, "status": fast]
         }
         let slow = LedPattern.blink(periodMs: slowBlinkMs)
         var patterns: [String: LedPattern] = ["received": .off, "accepted": .off, "done": .off, "status": online ? .on : slow]
         switch state {
-        case .idle: break
+        case .idle, .cannotStore: break
         case .received: patterns["received"] = .on
         case .accepted: patterns["received"] = .on; patterns["accepted"] = .on
         case .done: patterns["received"] = .on; patterns["accepted"] = .on; patterns["done"] = .on

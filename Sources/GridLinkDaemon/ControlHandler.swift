@@ -29,6 +29,8 @@ struct ControlHandler: Sendable {
             simPress(button: button, long: long, holdMs: holdMs, reply: reply)
         case .simGate(let input, let active):
             reply(simGate(input: input, active: active))
+        case .simEvent(let kind, let count):
+            simEvent(kind: EventKind(rawValue: kind), count: count, reply: reply)
         }
     }
 
@@ -46,14 +48,16 @@ struct ControlHandler: Sendable {
             let now = HostClock.monotonicNs()
             return .status(StatusReport(
                 site: config.site, device: config.device, profile: config.profile, version: GridLinkVersion.current,
-                broker: "\(config.broker.host):\(config.broker.port)", connected: uplinkStats.connected,
+                broker: uplinkStats.broker.isEmpty ? "\(config.broker.host):\(config.broker.port)" : uplinkStats.broker, connected: uplinkStats.connected,
                 outbox: try summary(),
                 lastPubackAgeS: uplinkStats.lastPubackMonoNs.map { Double(now - $0) / 1e9 },
                 feedback: feedback.state, leds: ledLevels(),
                 counters: [
                     "published": uplinkStats.published, "acknowledged": uplinkStats.acknowledged,
                     "connects": uplinkStats.reconnects, "downlink_ignored": uplinkStats.downlinkIgnored,
-                ],
+                    "telemetry_sent": uplinkStats.telemetrySent, "commands_answered": uplinkStats.commandsAnswered,
+                    "overflow_reports": uplinkStats.overflowReports,
+                ].merging(outbox.dropsSinceStart.mapValues { Int($0) }) { a, _ in a },
                 uptimeS: Double(now - startedMonoNs) / 1e9))
         } catch {
             return .failed(message: "cannot read the outbox: \(error)")
@@ -112,5 +116,17 @@ struct ControlHandler: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(hold)) {
             sim.drive(offset: offset, high: !pressedLevel)
         }
+    }
+
+    private func simEvent(kind: EventKind, count: Int, reply: @escaping @Sendable (ControlResponse) -> Void) {
+        guard chip is SimulatedChip else {
+            return reply(.failed(message: "sim event works only when the profile uses chip = \"sim\"; this device uses \(config.gpio.chip)"))
+        }
+        guard InputPipeline.simulatedKinds.contains(kind) else {
+            let kinds = InputPipeline.simulatedKinds.map(\.rawValue).joined(separator: ", ")
+            return reply(.failed(message: "sim event cannot record '\(kind)'; use one of: \(kinds) (requests come from sim press)"))
+        }
+        guard (1...1_000_000).contains(count) else { return reply(.failed(message: "--count \(count) is out of range; use 1–1000000")) }
+        pipeline.recordSimulated(kind: kind, count: count, reply: reply)
     }
 }

@@ -33,7 +33,7 @@ public final class Daemon: Sendable {
             throw DaemonError("state directory \(config.paths.stateDir): \(String(cString: strerror(errno))); create it or fix paths.state_dir")
         }
         do {
-            outbox = OutboxQueue(outbox: try Outbox(path: config.outboxPath, site: config.site, device: config.device), logger: logger)
+            outbox = OutboxQueue(outbox: try Outbox(path: config.outboxPath, site: config.site, device: config.device), logger: logger, limits: config.outboxLimits)
         } catch {
             throw DaemonError("\(error)")
         }
@@ -55,9 +55,11 @@ public final class Daemon: Sendable {
         }
 
         let feedback = FeedbackController(chip: sim, outputs: leds, logger: logger)
-        let uplink = Uplink(config: config, outbox: outbox, logger: logger) { ack in feedback.acknowledged(ack) }
+        let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() }) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
-        let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger) { row in
+        outbox.onOverflow { uplink.overflowOccurred() }
+        let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger,
+                                     onRefused: { kind in if kind.eventClass == .request { feedback.refused() } }) { row in
             if row.eventClass == .request { feedback.stored(requestId: row.id) }
             uplink.kick()
         }

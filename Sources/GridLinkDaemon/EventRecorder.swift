@@ -11,10 +11,10 @@ struct EventRecorder {
 
     private var ids = UUIDv7Generator()
     private var random = SystemRandomNumberGenerator()
-    let clock: HostClock
+    let clock: any DeviceClock
     let outbox: OutboxQueue
 
-    init(clock: HostClock, outbox: OutboxQueue) {
+    init(clock: any DeviceClock, outbox: OutboxQueue) {
         self.clock = clock
         self.outbox = outbox
     }
@@ -22,13 +22,12 @@ struct EventRecorder {
     /// Records `kind` that happened at `monoNs`; `completion` runs after the commit (or its failure)
     /// with the time from now to the end of the commit.
     mutating func record(kind: EventKind, source: String, at monoNs: UInt64, data: [String: EventValue], completion: @escaping Completion) {
-        let wallMs = HostClock.wallMs(atMonotonic: monoNs)
-        let id = ids.next(unixMillis: UInt64(max(0, wallMs)), random: &random)
-        let time = EventTime(wall: WallClockFormat.rfc3339(unixMillis: wallMs), synced: HostClock.isSynchronised(), boot: clock.bootId, monoNs: monoNs)
-        let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
-        let recognisedNs = HostClock.monotonicNs()
+        let id = ids.next(unixMillis: UInt64(max(0, clock.wallMs(atMonotonic: monoNs))), random: &random)
+        let event = NewEvent(id: id.description, kind: kind, source: source, time: clock.eventTime(atMonotonic: monoNs), data: data)
+        let clock = clock
+        let recognisedNs = clock.nowMonotonicNs()
         outbox.store(event) { result in
-            completion(result, event, HostClock.monotonicNs() - recognisedNs)
+            completion(result, event, clock.nowMonotonicNs() - recognisedNs)
         }
     }
 }

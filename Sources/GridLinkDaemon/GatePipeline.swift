@@ -27,7 +27,7 @@ public final class GatePipeline: @unchecked Sendable {
     ///   - initialLevels: the physical level of each offset at start, so a door that is already open
     ///     at boot is not reported as a new opening.
     public init(config: GateConfig, inputs: [(name: String, input: GateInputConfig, offset: Int)], initialLevels: [Int: Bool],
-                debounceMs: Int, clock: HostClock, outbox: OutboxQueue, logger: Logger, onStored: @escaping @Sendable (StoredEvent) -> Void) {
+                debounceMs: Int, clock: any DeviceClock, outbox: OutboxQueue, logger: Logger, onStored: @escaping @Sendable (StoredEvent) -> Void) {
         machine = GateMachine(authorisedWindowNs: UInt64(config.authorisedWindowMs) * 1_000_000, heldOpenNs: UInt64(config.heldOpenMs) * 1_000_000)
         for (name, input, offset) in inputs {
             let active = (initialLevels[offset] ?? input.activeLow) != input.activeLow
@@ -53,7 +53,7 @@ public final class GatePipeline: @unchecked Sendable {
 
     private func wake(generation: Int) {
         guard generation == timerGeneration else { return }
-        let now = HostClock.monotonicNs()
+        let now = recorder.clock.nowMonotonicNs()
         var events: [GateEvent] = []
         for offset in lines.keys.sorted() {
             guard var line = lines[offset] else { continue }
@@ -90,7 +90,7 @@ public final class GatePipeline: @unchecked Sendable {
         let generation = timerGeneration
         let deadlines = lines.values.compactMap(\.filter.nextDeadline) + [machine.nextDeadline].compactMap { $0 }
         guard let deadline = deadlines.min() else { return }
-        let now = HostClock.monotonicNs()
+        let now = recorder.clock.nowMonotonicNs()
         queue.asyncAfter(deadline: .now() + .nanoseconds(deadline > now ? Int(deadline - now) : 0)) { self.wake(generation: generation) }
     }
 }
