@@ -80,6 +80,9 @@ let package = Package(
         .executableTarget(name: "outbox-bench", dependencies: ["Outbox"], path: "Tests/OutboxBench", swiftSettings: strict),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"], resources: [], swiftSettings: strict),
+        // The daemon's pipeline in-process with an injected clock (no broker, simulated chip).
+        .testTarget(name: "GridLinkDaemonTests", dependencies: ["GridLinkDaemon", "GridLinkCore", "GPIO", "Outbox",
+                                                              .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["GridLinkCore", "MQTTClient", "Central", "TestSupport"], swiftSettings: strict),
         // TLS + ACL against a real mosquitto, `check`, `provision`, certificates made at test time.
         .testTarget(name: "SecurityTests", dependencies: [

@@ -9,12 +9,20 @@ extension ConfigReader {
     ]
 
     /// `[broker]` TLS, client certificate and credentials (docs/config.md). With a `[[broker]]`
-    /// list, each entry may carry its own; the first one's go to `config.broker`.
+    /// list, each entry carries its own (the first is `config.broker`, the rest the backups).
     mutating func readBrokerSecurity(_ root: TOMLTable, into config: inout DeviceConfig) {
         if let broker = root["broker"]?.table {
             config.broker.security = readSecurity(broker, index: nil)
-        } else if let list = root["broker"]?.array, list.count > 0, let first = list[0].table {
-            config.broker.security = readSecurity(first, index: 0)
+        } else if let list = root["broker"]?.array {
+            for index in 0..<list.count {
+                guard let table = list[index].table else { continue }
+                let security = readSecurity(table, index: index)
+                if index == 0 {
+                    config.broker.security = security
+                } else if index - 1 < config.backupBrokers.count {
+                    config.backupBrokers[index - 1].security = security
+                }
+            }
         }
     }
 

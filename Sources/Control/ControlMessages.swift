@@ -6,6 +6,12 @@ public enum ControlRequest: Codable, Sendable, Equatable {
     case outbox(limit: Int)
     /// Presses a simulated button; `holdMs` nil = a normal short (or long) press.
     case simPress(button: String, long: Bool, holdMs: Int?)
+    /// Moves a simulated gate input (`door`, `release`, `exit_request`) to active (open, released,
+    /// pressed) or inactive.
+    case simGate(input: String, active: Bool)
+    /// Records `count` events of `kind` (gate or fault kinds) through the same outbox path as a
+    /// press; simulated chip only. Lets tests fill the outbox with routine rows and alarms.
+    case simEvent(kind: String, count: Int)
 }
 
 /// The daemon's answer: one JSON line, then the connection closes.
@@ -13,6 +19,9 @@ public enum ControlResponse: Codable, Sendable, Equatable {
     case status(StatusReport)
     case outbox(OutboxReport)
     case pressed(PressReport)
+    /// Done; nothing more to report.
+    case ok(message: String)
+    case eventsRecorded(SimEventsReport)
     /// The request could not be carried out; `message` says why and what to do.
     case failed(message: String)
 }
@@ -117,5 +126,22 @@ public struct PressReport: Codable, Sendable, Equatable {
         self.storedAfterUs = storedAfterUs
         self.commitUs = commitUs
         self.leds = leds
+    }
+}
+
+/// The answer to `sim event`: how many were stored and how many the full outbox refused.
+public struct SimEventsReport: Codable, Sendable, Equatable {
+    public var kind: String
+    public var stored: Int
+    public var refused: Int
+    public var firstSeq: UInt64?
+    public var lastSeq: UInt64?
+
+    public init(kind: String, stored: Int, refused: Int, firstSeq: UInt64?, lastSeq: UInt64?) {
+        self.kind = kind
+        self.stored = stored
+        self.refused = refused
+        self.firstSeq = firstSeq
+        self.lastSeq = lastSeq
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import GPIO
 import GridLinkCore
 import Logging
@@ -34,6 +35,27 @@ public final class FeedbackController: Sendable {
         }
         if let leds {
             logger.info("feedback: request \(ack.id) \(ack.status.rawValue)")
+            apply(leds)
+        }
+    }
+
+    /// The press was refused (outbox full): show "cannot store".
+    public func refused() {
+        let leds = machine.withLock { machine -> [String: Bool] in
+            machine.refused()
+            return machine.leds
+        }
+        logger.warning("feedback: press refused, outbox full — showing 'cannot store'")
+        apply(leds)
+    }
+
+    /// How long `ledTest` keeps every LED lit.
+    public static let ledTestMs = 1000
+
+    /// Lights every LED for `ledTestMs`, then shows the machine's state again.
+    public func ledTest() {
+        apply(Dictionary(uniqueKeysWithValues: outputs.keys.map { ($0, true) }))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Self.ledTestMs)) { [self] in
             apply(leds)
         }
     }

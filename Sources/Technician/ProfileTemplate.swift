@@ -45,7 +45,26 @@ public enum ProfileTemplate {
             stuck_ms = 30000
 
             """
-        if settings.profile != "gate" {
+        if settings.profile == "gate" {
+            text += """
+
+                [gate]
+                authorised_window_ms = 5000
+                held_open_ms = 30000
+
+                [gate.door]
+                line = 4
+                active_low = false
+
+                [gate.release]
+                line = 5
+
+                [gate.exit_request]
+                line = 6
+                active_low = true
+
+                """
+        } else {
             text += """
 
                 [[button]]
