@@ -50,10 +50,12 @@ struct ConfigReader {
         if let gate = table(root, "gate") { config.gate = readGate(gate) }
         readDelivery(root, into: &config)
         if let feedback = table(root, "feedback") {
-            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line"])
+            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line", "status_line", "buzzer_line"])
             config.feedback.receivedLine = lineRef(feedback, "feedback", nil, "received_line")
             config.feedback.acceptedLine = lineRef(feedback, "feedback", nil, "accepted_line")
             config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
+            config.feedback.statusLine = lineRef(feedback, "feedback", nil, "status_line")
+            config.feedback.buzzerLine = lineRef(feedback, "feedback", nil, "buzzer_line")
         }
         readBrokerSecurity(root, into: &config)
         return config

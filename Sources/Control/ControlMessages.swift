@@ -38,15 +38,19 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// Seconds since the last PUBACK, nil if none since start.
     public var lastPubackAgeS: Double?
     public var feedback: FeedbackState
+    /// Each LED's level right now, read back from the chip.
     public var leds: [String: Bool]
+    /// Each LED's pattern (`on`, `off`, `blink 250ms`): blinking LEDs change level by the moment.
+    public var ledPatterns: [String: String]
     public var counters: [String: Int]
     public var uptimeS: Double
 
     public init(
         site: String, device: String, profile: String, version: String, broker: String, connected: Bool,
         outbox: OutboxSummary, lastPubackAgeS: Double?, feedback: FeedbackState, leds: [String: Bool],
-        counters: [String: Int], uptimeS: Double
+        ledPatterns: [String: String] = [:], counters: [String: Int], uptimeS: Double
     ) {
+        self.ledPatterns = ledPatterns
         self.site = site
         self.device = device
         self.profile = profile

@@ -172,17 +172,23 @@ public struct FeedbackConfig: Sendable, Equatable {
     public var receivedLine: LineRef?
     public var acceptedLine: LineRef?
     public var doneLine: LineRef?
+    /// Optional device status LED: steady online, slow blink offline, fast blink cannot store.
+    public var statusLine: LineRef?
+    /// Optional buzzer: a short chirp when a press is stored, three beeps when it is refused.
+    public var buzzerLine: LineRef?
 
-    public init(receivedLine: LineRef? = nil, acceptedLine: LineRef? = nil, doneLine: LineRef? = nil) {
+    public init(receivedLine: LineRef? = nil, acceptedLine: LineRef? = nil, doneLine: LineRef? = nil,
+                statusLine: LineRef? = nil, buzzerLine: LineRef? = nil) {
         self.receivedLine = receivedLine
         self.acceptedLine = acceptedLine
         self.doneLine = doneLine
+        self.statusLine = statusLine
+        self.buzzerLine = buzzerLine
     }
 
-    /// The configured outputs by LED name.
+    /// The configured outputs by name (`received`, `accepted`, `done`, `status`, `buzzer`).
     public var outputs: [(name: String, line: LineRef)] {
-        [("received", receivedLine), ("accepted", acceptedLine), ("done", doneLine)].compactMap { entry in
-            entry.1.map { (entry.0, $0) }
-        }
+        [("received", receivedLine), ("accepted", acceptedLine), ("done", doneLine), ("status", statusLine), ("buzzer", buzzerLine)]
+            .compactMap { entry in entry.1.map { (entry.0, $0) } }
     }
 }

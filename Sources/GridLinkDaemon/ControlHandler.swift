@@ -51,7 +51,7 @@ struct ControlHandler: Sendable {
                 broker: uplinkStats.broker.isEmpty ? "\(config.broker.host):\(config.broker.port)" : uplinkStats.broker, connected: uplinkStats.connected,
                 outbox: try summary(),
                 lastPubackAgeS: uplinkStats.lastPubackMonoNs.map { Double(now - $0) / 1e9 },
-                feedback: feedback.state, leds: ledLevels(),
+                feedback: feedback.state, leds: ledLevels(), ledPatterns: feedback.patterns,
                 counters: [
                     "published": uplinkStats.published, "acknowledged": uplinkStats.acknowledged,
                     "connects": uplinkStats.reconnects, "downlink_ignored": uplinkStats.downlinkIgnored,
@@ -81,7 +81,7 @@ struct ControlHandler: Sendable {
     /// The LED outputs as the chip reports them (read back, not what we meant to set).
     private func ledLevels() -> [String: Bool] {
         guard let sim = chip as? SimulatedChip else { return feedback.leds }
-        return ledOffsets.mapValues { sim.level(offset: $0) }
+        return ledOffsets.filter { $0.key != "buzzer" }.mapValues { sim.level(offset: $0) }
     }
 
     private func simGate(input: String, active: Bool) -> ControlResponse {
@@ -108,7 +108,7 @@ struct ControlHandler: Sendable {
         let ledOffsets = ledOffsets
         pipeline.awaitPress(button: button, timeoutMs: hold + 2 * config.gpio.debounceMs + 5000) { response in
             guard case .pressed(var report) = response else { return reply(response) }
-            report.leds = ledOffsets.mapValues { sim.level(offset: $0) }
+            report.leds = ledOffsets.filter { $0.key != "buzzer" }.mapValues { sim.level(offset: $0) }
             reply(.pressed(report))
         }
         let pressedLevel = !buttonConfig.activeLow

@@ -54,8 +54,9 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)")
         }
 
-        let feedback = FeedbackController(chip: sim, outputs: leds, logger: logger)
-        let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() }) { ack in feedback.acknowledged(ack) }
+        let feedback = FeedbackController(chip: sim, outputs: leds, clock: clock, logger: logger)
+        let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() },
+                            onConnectivity: { online in feedback.setOnline(online) }) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
         outbox.onOverflow { uplink.overflowOccurred() }
         let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger,

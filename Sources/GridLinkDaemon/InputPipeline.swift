@@ -18,11 +18,10 @@ public final class InputPipeline: @unchecked Sendable {
 
     let queue = DispatchQueue(label: "gridlink.input")
     private var buttons: [Int: Button] = [:]
-    var ids = UUIDv7Generator()
-    var random = SystemRandomNumberGenerator()
+    /// Builds events (id, honest time) and hands them to the outbox's group commit.
+    var recorder: EventRecorder
     private var waiters = PressWaiters()
     let clock: any DeviceClock
-    let outbox: OutboxQueue
     let onStored: @Sendable (StoredEvent) -> Void
     /// A request the full outbox refused (kiosk shows "cannot store").
     let onRefused: @Sendable (EventKind) -> Void
@@ -37,7 +36,7 @@ public final class InputPipeline: @unchecked Sendable {
             self.buttons[offset] = Button(config: config, offset: offset, machine: ButtonMachine(gpio: gpio))
         }
         self.clock = clock
-        self.outbox = outbox
+        self.recorder = EventRecorder(clock: clock, outbox: outbox)
         self.logger = logger
         self.onStored = onStored
     }
@@ -86,13 +85,8 @@ public final class InputPipeline: @unchecked Sendable {
     }
 
     private func record(kind: EventKind, source: String, at monoNs: UInt64, data: [String: EventValue]) {
-        let id = ids.next(unixMillis: UInt64(max(0, clock.wallMs(atMonotonic: monoNs))), random: &random)
-        let time = clock.eventTime(atMonotonic: monoNs)
-        let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
-        let recognisedNs = clock.nowMonotonicNs()
-        outbox.store(event) { result in
-            let committedNs = self.clock.nowMonotonicNs()
-            self.queue.async { self.stored(result, event: event, source: source, commitNs: committedNs - recognisedNs) }
+        recorder.record(kind: kind, source: source, at: monoNs, data: data) { result, event, commitNs in
+            self.queue.async { self.stored(result, event: event, source: source, commitNs: commitNs) }
         }
     }
 

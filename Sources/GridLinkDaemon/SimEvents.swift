@@ -15,10 +15,7 @@ extension InputPipeline {
         queue.async { [self] in
             let tally = Mutex<(stored: [UInt64], refused: Int, left: Int)>(([], 0, count))
             for _ in 0..<count {
-                let now = clock.nowMonotonicNs()
-                let id = ids.next(unixMillis: UInt64(max(0, clock.nowWallMs())), random: &random)
-                let event = NewEvent(id: id.description, kind: kind, source: "sim", time: clock.eventTime(atMonotonic: now), data: ["sim": .bool(true)])
-                outbox.store(event) { [self] result in
+                recorder.record(kind: kind, source: "sim", at: clock.nowMonotonicNs(), data: ["sim": .bool(true)]) { [self] result, _, _ in
                     if case .success(let row) = result { onStored(row) }
                     let done = tally.withLock { state -> SimEventsReport? in
                         switch result {

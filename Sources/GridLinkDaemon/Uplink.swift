@@ -23,6 +23,8 @@ public final class Uplink: @unchecked Sendable {
     let startedMonoNs: UInt64
     /// Lights every LED for a moment (`led-test` command).
     let onLedTest: @Sendable () -> Void
+    /// Told when the broker connection comes up (true) or goes away (false): the offline LED pattern.
+    let onConnectivity: @Sendable (Bool) -> Void
     let queue = DispatchQueue(label: "gridlink.uplink")
     let sessionThread = DispatchQueue(label: "gridlink.uplink.session")
 
@@ -60,7 +62,9 @@ public final class Uplink: @unchecked Sendable {
     let finished = DispatchSemaphore(value: 0)
 
     public init(config: DeviceConfig, outbox: OutboxQueue, logger: Logger, clock: any DeviceClock = HostClock(),
-                onLedTest: @escaping @Sendable () -> Void = {}, onAck: @escaping @Sendable (DownlinkAck) -> Void) {
+                onLedTest: @escaping @Sendable () -> Void = {}, onConnectivity: @escaping @Sendable (Bool) -> Void = { _ in },
+                onAck: @escaping @Sendable (DownlinkAck) -> Void) {
+        self.onConnectivity = onConnectivity
         self.config = config
         self.outbox = outbox
         self.logger = logger
@@ -107,6 +111,7 @@ public final class Uplink: @unchecked Sendable {
         case .connected(let sessionPresent):
             guard let connection else { return }
             stats.connected = true
+            onConnectivity(true)
             stats.reconnects += 1
             logger.info("uplink: connected to \(stats.broker) (session \(sessionPresent ? "resumed" : "new"))")
             for topic in [config.topics.ack, config.topics.command] {
@@ -165,6 +170,7 @@ public final class Uplink: @unchecked Sendable {
         inflight.removeAll()
         stats.inflight = 0
         stats.connected = false
+        onConnectivity(false)
     }
 
     private func publishBirth(on connection: MQTTConnection) {

@@ -29,7 +29,11 @@ import Testing
         #expect(refused.stderr.hasPrefix("cannot store: the outbox is full of requests and alarms waiting for the broker"), "\(refused.stderr)")
         let status = try daemon.status()
         #expect(status["feedback"] as? String == "cannot_store")
-        #expect(status["leds"] as? [String: Bool] == ["received": false, "accepted": true, "done": true], "the distinct 'cannot store' pattern, read back from the chip")
+        #expect(status["ledPatterns"] as? [String: String] == ["received": "blink 250ms", "accepted": "blink 250ms", "done": "blink 250ms"],
+                "the distinct 'cannot store' pattern: every LED blinks fast")
+        let blinking = try waitFor(seconds: 2) { (try daemon.status()["leds"] as? [String: Bool])?["received"] == true }
+            && waitFor(seconds: 2) { (try daemon.status()["leds"] as? [String: Bool])?["received"] == false }
+        #expect(blinking, "read back from the chip, the LED really goes on and off")
         let alarm = try daemon.simEvent("gate.forced_open", count: 1)
         #expect(alarm.status == 1 && alarm.report?.refused == 1, "an alarm finds no routine row to evict either")
         #expect(try daemon.counters()["request_refused_full"] == 1)
