@@ -14,14 +14,21 @@ public struct ProvisionSettings: Sendable, Equatable {
     public var profile: String
     /// TLS to the broker (the default; only a lab broker on 1883 goes without).
     public var tls: Bool
+    /// A certificate already issued for this device, to install instead of writing a CSR.
+    public var certFile: String?
+    /// The CA certificate to install as ca.pem.
+    public var caFile: String?
 
-    public init(site: String, device: String, host: String, port: Int, profile: String, tls: Bool = true) {
+    public init(site: String, device: String, host: String, port: Int, profile: String, tls: Bool = true,
+                certFile: String? = nil, caFile: String? = nil) {
         self.site = site
         self.device = device
         self.host = host
         self.port = port
         self.profile = profile
         self.tls = tls
+        self.certFile = certFile
+        self.caFile = caFile
     }
 }
 

@@ -36,7 +36,7 @@ struct ProvisionCommand: ParsableCommand {
         }
         let report: ProvisionReport
         do {
-            report = try Provisioner(etcDir: etcDir).provision(settings, certFile: cert, caFile: ca)
+            report = try Provisioner(etcDir: etcDir).provision(settings, certFile: cert ?? settings.certFile, caFile: ca ?? settings.caFile)
         } catch {
             printError("provision: \(error)")
             throw Exit.failed

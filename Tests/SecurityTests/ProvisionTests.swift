@@ -71,6 +71,19 @@ struct ProvisionTests {
             profile = "kiosk"
             """, file: "/boot/gridlink-provision.toml")
         #expect(settings == ProvisionSettings(site: "hongmiao-grid-03", device: "kiosk-hall-2", host: "broker.grid.example", port: 8883, profile: "kiosk"))
+        let withCerts = try ProvisionFile.parse("""
+            site = "s1"
+            device = "d1"
+            broker = "b:8883"
+            profile = "gate"
+            cert_file = "d1.crt"
+            ca_file = "/etc/ssl/gridlink-ca.pem"
+            """, file: "/boot/firmware/gridlink-provision.toml")
+        #expect(withCerts.certFile == "/boot/firmware/d1.crt")
+        #expect(withCerts.caFile == "/etc/ssl/gridlink-ca.pem")
+        #expect(throws: ProvisionError.invalid("/boot/p.toml: key is not a provisioning setting; known: site, device, broker, profile, tls, cert_file, ca_file")) {
+            try ProvisionFile.parse("site = \"a\"\nkey = \"secret\"", file: "/boot/p.toml")
+        }
         #expect(throws: ProvisionError.invalid("/boot/p.toml: device is missing; add device = \"…\"")) {
             try ProvisionFile.parse("site = \"a\"\nbroker = \"b:1\"\nprofile = \"kiosk\"", file: "/boot/p.toml")
         }
