@@ -18,10 +18,11 @@ public struct DaemonError: Error, CustomStringConvertible {
 /// takes them down in reverse and drains what it can.
 public final class Daemon: Sendable {
     public let config: DeviceConfig
-    private let logger: Logger
-    private let outbox: OutboxQueue
+    let logger: Logger
+    let outbox: OutboxQueue
     private let chip: any GPIOChip
-    private let uplink: Uplink
+    let uplink: Uplink
+    let pipeline: InputPipeline
     private let control: ControlServer
 
     public init(config: DeviceConfig, logger: Logger) throws(DaemonError) {
@@ -61,6 +62,7 @@ public final class Daemon: Sendable {
             if row.eventClass == .request { feedback.stored(requestId: row.id) }
             uplink.kick()
         }
+        self.pipeline = pipeline
         do {
             try sim.watchInputs(offsets: buttons.map(\.offset), consumer: "gridlinkd") { edge in pipeline.edge(edge) }
         } catch {
@@ -84,6 +86,9 @@ public final class Daemon: Sendable {
         control.start()
         uplink.start()
         uplink.kick()
+        #if DEBUG
+        wedgeLoopIfAskedForTesting()
+        #endif
     }
 
     /// Stops accepting input, lets in-flight events be acknowledged for a moment, disconnects
