@@ -14,12 +14,23 @@ public struct LogRateLimiter<Line: Hashable & Sendable>: Sendable {
         /// Lines whose window closed with copies held back and that did not come back:
         /// write a "(repeated N times)" summary for each, before the line itself.
         public var summaries: [Summary]
+
+        public init(write: Bool, heldBack: Int, summaries: [Summary]) {
+            self.write = write
+            self.heldBack = heldBack
+            self.summaries = summaries
+        }
     }
 
     /// A line that repeated `count` more times inside its window and then went quiet.
     public struct Summary: Equatable, Sendable {
         public var line: Line
         public var count: Int
+
+        public init(line: Line, count: Int) {
+            self.line = line
+            self.count = count
+        }
     }
 
     private struct Entry {
