@@ -63,6 +63,9 @@ let package = Package(
         .executableTarget(name: "outbox-bench", dependencies: ["Outbox"], path: "Tests/OutboxBench", swiftSettings: strict),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ConfigFileTests", dependencies: ["ConfigFile"], resources: [], swiftSettings: strict),
+        // The daemon's pipeline in-process with an injected clock (no broker, simulated chip).
+        .testTarget(name: "GridLinkDaemonTests", dependencies: ["GridLinkDaemon", "GridLinkCore", "GPIO", "Outbox",
+                                                              .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["GridLinkCore", "MQTTClient", "Central", "TestSupport"], swiftSettings: strict),
         // Test helpers shared by test targets: a real mosquitto on a free loopback port, process spawning.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),

@@ -7,7 +7,7 @@ struct ConfigReader {
     private(set) var problems: [ConfigProblem] = []
 
     mutating func read(_ root: TOMLTable) -> DeviceConfig {
-        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "feedback"])
+        rejectUnknown(root, nil, nil, allowed: ["site", "device", "profile", "paths", "broker", "uplink", "gpio", "button", "gate", "feedback", "outbox", "telemetry"])
         var config = DeviceConfig(
             site: string(root, nil, nil, "site", required: true) ?? "",
             device: string(root, nil, nil, "device", required: true) ?? "",
@@ -18,24 +18,21 @@ struct ConfigReader {
             config.paths.stateDir = string(paths, "paths", nil, "state_dir") ?? config.paths.stateDir
             config.paths.controlSocket = string(paths, "paths", nil, "control_socket")
         }
-        if let broker = table(root, "broker") {
-            rejectUnknown(broker, "broker", nil, allowed: ["host", "port", "keepalive_s"])
-            config.broker.host = string(broker, "broker", nil, "host") ?? config.broker.host
-            config.broker.port = int(broker, "broker", nil, "port") ?? config.broker.port
-            config.broker.keepaliveSeconds = int(broker, "broker", nil, "keepalive_s") ?? config.broker.keepaliveSeconds
-        }
+        readBrokers(root, into: &config)
         if let uplink = table(root, "uplink") {
-            rejectUnknown(uplink, "uplink", nil, allowed: ["inflight_window", "backoff_initial_ms", "backoff_max_ms"])
+            rejectUnknown(uplink, "uplink", nil, allowed: ["inflight_window", "backoff_initial_ms", "backoff_max_ms", "drain_rate_per_s"])
+            config.uplink.drainRatePerS = int(uplink, "uplink", nil, "drain_rate_per_s") ?? config.uplink.drainRatePerS
             config.uplink.inflightWindow = int(uplink, "uplink", nil, "inflight_window") ?? config.uplink.inflightWindow
             config.uplink.backoffInitialMs = int(uplink, "uplink", nil, "backoff_initial_ms") ?? config.uplink.backoffInitialMs
             config.uplink.backoffMaxMs = int(uplink, "uplink", nil, "backoff_max_ms") ?? config.uplink.backoffMaxMs
         }
         if let gpio = table(root, "gpio") {
-            rejectUnknown(gpio, "gpio", nil, allowed: ["chip", "debounce_ms", "long_press_ms", "stuck_ms"])
+            rejectUnknown(gpio, "gpio", nil, allowed: ["chip", "debounce_ms", "long_press_ms", "stuck_ms", "double_press_ms"])
             config.gpio.chip = string(gpio, "gpio", nil, "chip") ?? config.gpio.chip
             config.gpio.debounceMs = int(gpio, "gpio", nil, "debounce_ms") ?? config.gpio.debounceMs
             config.gpio.longPressMs = int(gpio, "gpio", nil, "long_press_ms") ?? config.gpio.longPressMs
             config.gpio.stuckMs = int(gpio, "gpio", nil, "stuck_ms") ?? config.gpio.stuckMs
+            config.gpio.doublePressMs = int(gpio, "gpio", nil, "double_press_ms") ?? config.gpio.doublePressMs
         }
         if let buttons = root["button"] {
             if let array = buttons.array {
@@ -50,13 +47,60 @@ struct ConfigReader {
                 problems.append(ConfigProblem(ConfigKeyPath(nil, "button"), "must be written as [[button]] tables, one per button"))
             }
         }
+        if let gate = table(root, "gate") { config.gate = readGate(gate) }
+        readDelivery(root, into: &config)
         if let feedback = table(root, "feedback") {
-            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line"])
+            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line", "status_line", "buzzer_line"])
             config.feedback.receivedLine = lineRef(feedback, "feedback", nil, "received_line")
             config.feedback.acceptedLine = lineRef(feedback, "feedback", nil, "accepted_line")
             config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
+            config.feedback.statusLine = lineRef(feedback, "feedback", nil, "status_line")
+            config.feedback.buzzerLine = lineRef(feedback, "feedback", nil, "buzzer_line")
         }
         return config
+    }
+
+    /// `[broker]` (one) or `[[broker]]` (a list: a cluster's nodes, or primary then backup).
+    private mutating func readBrokers(_ root: TOMLTable, into config: inout DeviceConfig) {
+        guard let value = root["broker"] else { return }
+        var tables: [(TOMLTable, Int?)] = []
+        if let single = value.table {
+            tables = [(single, nil)]
+        } else if let array = value.array {
+            for index in 0..<array.count {
+                if let table = array[index].table { tables.append((table, index)) } else {
+                    problems.append(ConfigProblem(ConfigKeyPath("broker", index, "host"), "each broker must be a [[broker]] table"))
+                }
+            }
+        } else {
+            problems.append(ConfigProblem(ConfigKeyPath(nil, "broker"), "must be a [broker] table or [[broker]] tables"))
+        }
+        var brokers: [BrokerConfig] = []
+        for (table, index) in tables {
+            rejectUnknown(table, "broker", index, allowed: ["host", "port", "keepalive_s"])
+            var broker = BrokerConfig()
+            broker.host = string(table, "broker", index, "host") ?? broker.host
+            broker.port = int(table, "broker", index, "port") ?? broker.port
+            broker.keepaliveSeconds = int(table, "broker", index, "keepalive_s") ?? broker.keepaliveSeconds
+            brokers.append(broker)
+        }
+        if let first = brokers.first {
+            config.broker = first
+            config.backupBrokers = Array(brokers.dropFirst())
+        }
+    }
+
+    /// `[outbox]` limits and `[telemetry]`.
+    private mutating func readDelivery(_ root: TOMLTable, into config: inout DeviceConfig) {
+        if let outbox = table(root, "outbox") {
+            rejectUnknown(outbox, "outbox", nil, allowed: ["max_rows", "max_bytes"])
+            config.outboxLimits.maxRows = int(outbox, "outbox", nil, "max_rows") ?? config.outboxLimits.maxRows
+            config.outboxLimits.maxBytes = int(outbox, "outbox", nil, "max_bytes") ?? config.outboxLimits.maxBytes
+        }
+        if let telemetry = table(root, "telemetry") {
+            rejectUnknown(telemetry, "telemetry", nil, allowed: ["interval_s"])
+            config.telemetryIntervalS = int(telemetry, "telemetry", nil, "interval_s") ?? config.telemetryIntervalS
+        }
     }
 
     private mutating func readButton(_ button: TOMLTable, index: Int) -> ButtonConfig? {
@@ -67,6 +111,31 @@ struct ConfigReader {
         let activeLow = bool(button, "button", index, "active_low") ?? true
         guard let name, let line, let kind else { return nil }
         return ButtonConfig(name: name, line: line, kind: EventKind(rawValue: kind), activeLow: activeLow)
+    }
+
+    private mutating func readGate(_ gate: TOMLTable) -> GateConfig? {
+        rejectUnknown(gate, "gate", nil, allowed: ["door", "release", "exit_request", "authorised_window_ms", "held_open_ms"])
+        func input(_ name: String, required: Bool) -> GateInputConfig? {
+            guard let value = gate[name] else {
+                if required { problems.append(ConfigProblem(ConfigKeyPath("gate.\(name)", "line"), "is missing; add a [gate.\(name)] table with line = …")) }
+                return nil
+            }
+            guard let table = value.table else {
+                problems.append(ConfigProblem(ConfigKeyPath("gate", name), "must be a [gate.\(name)] table"))
+                return nil
+            }
+            rejectUnknown(table, "gate.\(name)", nil, allowed: ["line", "active_low"])
+            guard let line = lineRef(table, "gate.\(name)", nil, "line", required: true) else { return nil }
+            return GateInputConfig(line: line, activeLow: bool(table, "gate.\(name)", nil, "active_low") ?? false)
+        }
+        let door = input("door", required: true)
+        let release = input("release", required: false)
+        let exitRequest = input("exit_request", required: false)
+        guard let door else { return nil }
+        var config = GateConfig(door: door, release: release, exitRequest: exitRequest)
+        config.authorisedWindowMs = int(gate, "gate", nil, "authorised_window_ms") ?? config.authorisedWindowMs
+        config.heldOpenMs = int(gate, "gate", nil, "held_open_ms") ?? config.heldOpenMs
+        return config
     }
 
     // MARK: - Typed accessors that record problems

@@ -6,6 +6,12 @@ public enum ControlRequest: Codable, Sendable, Equatable {
     case outbox(limit: Int)
     /// Presses a simulated button; `holdMs` nil = a normal short (or long) press.
     case simPress(button: String, long: Bool, holdMs: Int?)
+    /// Moves a simulated gate input (`door`, `release`, `exit_request`) to active (open, released,
+    /// pressed) or inactive.
+    case simGate(input: String, active: Bool)
+    /// Records `count` events of `kind` (gate or fault kinds) through the same outbox path as a
+    /// press; simulated chip only. Lets tests fill the outbox with routine rows and alarms.
+    case simEvent(kind: String, count: Int)
 }
 
 /// The daemon's answer: one JSON line, then the connection closes.
@@ -13,6 +19,9 @@ public enum ControlResponse: Codable, Sendable, Equatable {
     case status(StatusReport)
     case outbox(OutboxReport)
     case pressed(PressReport)
+    /// Done; nothing more to report.
+    case ok(message: String)
+    case eventsRecorded(SimEventsReport)
     /// The request could not be carried out; `message` says why and what to do.
     case failed(message: String)
 }
@@ -29,15 +38,19 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// Seconds since the last PUBACK, nil if none since start.
     public var lastPubackAgeS: Double?
     public var feedback: FeedbackState
+    /// Each LED's level right now, read back from the chip.
     public var leds: [String: Bool]
+    /// Each LED's pattern (`on`, `off`, `blink 250ms`): blinking LEDs change level by the moment.
+    public var ledPatterns: [String: String]
     public var counters: [String: Int]
     public var uptimeS: Double
 
     public init(
         site: String, device: String, profile: String, version: String, broker: String, connected: Bool,
         outbox: OutboxSummary, lastPubackAgeS: Double?, feedback: FeedbackState, leds: [String: Bool],
-        counters: [String: Int], uptimeS: Double
+        ledPatterns: [String: String] = [:], counters: [String: Int], uptimeS: Double
     ) {
+        self.ledPatterns = ledPatterns
         self.site = site
         self.device = device
         self.profile = profile
@@ -117,5 +130,22 @@ public struct PressReport: Codable, Sendable, Equatable {
         self.storedAfterUs = storedAfterUs
         self.commitUs = commitUs
         self.leds = leds
+    }
+}
+
+/// The answer to `sim event`: how many were stored and how many the full outbox refused.
+public struct SimEventsReport: Codable, Sendable, Equatable {
+    public var kind: String
+    public var stored: Int
+    public var refused: Int
+    public var firstSeq: UInt64?
+    public var lastSeq: UInt64?
+
+    public init(kind: String, stored: Int, refused: Int, firstSeq: UInt64?, lastSeq: UInt64?) {
+        self.kind = kind
+        self.stored = stored
+        self.refused = refused
+        self.firstSeq = firstSeq
+        self.lastSeq = lastSeq
     }
 }

@@ -50,11 +50,25 @@ extension DeviceConfig {
         check((1...1000).contains(uplink.inflightWindow), .init("uplink", "inflight_window"), "\(uplink.inflightWindow) is out of range; use 1–1000 (32 is a good default)")
         check(uplink.backoffInitialMs >= 10, .init("uplink", "backoff_initial_ms"), "\(uplink.backoffInitialMs) is too small; use at least 10 ms")
         check(uplink.backoffMaxMs >= uplink.backoffInitialMs, .init("uplink", "backoff_max_ms"), "\(uplink.backoffMaxMs) is below backoff_initial_ms (\(uplink.backoffInitialMs)); raise it")
+        for (index, backup) in backupBrokers.enumerated() {
+            check(!backup.host.isEmpty, .init("broker", index + 1, "host"), "is empty; set the broker's host name or address")
+            check((1...65535).contains(backup.port), .init("broker", index + 1, "port"), "\(backup.port) is not a TCP port; use 1–65535")
+        }
+        check(uplink.drainRatePerS >= 0, .init("uplink", "drain_rate_per_s"), "\(uplink.drainRatePerS) is negative; use 0 (unpaced) or events per second")
+        check(outboxLimits.maxRows == 0 || outboxLimits.maxRows >= 10, .init("outbox", "max_rows"), "\(outboxLimits.maxRows) is too small; use 0 (no limit) or at least 10")
+        check(outboxLimits.maxBytes == 0 || outboxLimits.maxBytes >= 4096, .init("outbox", "max_bytes"), "\(outboxLimits.maxBytes) is too small; use 0 (no limit) or at least 4096")
+        check(telemetryIntervalS >= 0, .init("telemetry", "interval_s"), "\(telemetryIntervalS) is negative; use 0 (off) or seconds")
         check(!gpio.chip.isEmpty, .init("gpio", "chip"), "is empty; use \"sim\" or a chip such as \"gpiochip0\"")
         check((1...1000).contains(gpio.debounceMs), .init("gpio", "debounce_ms"), "\(gpio.debounceMs) is out of range; use 1–1000 ms (20–50 suits push buttons)")
         check(gpio.longPressMs > gpio.debounceMs, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) must be longer than debounce_ms (\(gpio.debounceMs))")
+        check((0...2000).contains(gpio.doublePressMs), .init("gpio", "double_press_ms"), "\(gpio.doublePressMs) is out of range; use 0 (off) to 2000 ms")
         check(gpio.stuckMs > gpio.longPressMs, .init("gpio", "stuck_ms"), "\(gpio.stuckMs) must be longer than long_press_ms (\(gpio.longPressMs))")
         check(!buttons.isEmpty || profile == "gate", .init("button", 0, "name"), "a \(profile) profile needs at least one [[button]]")
+        check(gate != nil || profile != "gate", .init("gate.door", "line"), "a gate profile needs a [gate.door] table with the door contact's line")
+        if let gate {
+            check((0...600_000).contains(gate.authorisedWindowMs), .init("gate", "authorised_window_ms"), "\(gate.authorisedWindowMs) is out of range; use 0–600000 ms (5000 is typical)")
+            check((1000...86_400_000).contains(gate.heldOpenMs), .init("gate", "held_open_ms"), "\(gate.heldOpenMs) is out of range; use 1000–86400000 ms (30000 is typical)")
+        }
 
         var lineOwners: [LineRef: String] = [:]
         var names: Set<String> = []
@@ -72,6 +86,13 @@ extension DeviceConfig {
             }
             if case .offset(let offset) = button.line, offset < 0 {
                 problems.append(ConfigProblem(.init("button", index, "line"), "\(offset) is not a line offset; offsets start at 0"))
+            }
+        }
+        for (name, input) in gate?.inputs ?? [] {
+            if let owner = lineOwners[input.line] {
+                problems.append(ConfigProblem(.init("gate.\(name)", "line"), "gate input '\(name)' uses \(input.line), already used by '\(owner)'; give it its own line"))
+            } else {
+                lineOwners[input.line] = "gate \(name)"
             }
         }
         for output in feedback.outputs {

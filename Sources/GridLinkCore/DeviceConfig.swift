@@ -12,12 +12,21 @@ public struct DeviceConfig: Sendable, Equatable {
     public var uplink: UplinkConfig
     public var gpio: GPIOConfig
     public var buttons: [ButtonConfig]
+    /// The gate's inputs (profile `gate` only).
+    public var gate: GateConfig?
     public var feedback: FeedbackConfig
+    /// `[outbox]`: size limits (0 = unlimited) and the per-class policy of OverflowPolicy.
+    public var outboxLimits = OutboxLimits()
+    /// Further brokers after `broker` (`[[broker]]` tables or `--broker a:1883,b:1883`), tried in
+    /// order on failure with the same backoff and the same client id.
+    public var backupBrokers: [BrokerConfig] = []
+    /// `[telemetry] interval_s`: how often `…/telemetry` is published while connected; 0 = never.
+    public var telemetryIntervalS = 60
 
     public init(
         site: String, device: String, profile: String, paths: PathsConfig = .init(), broker: BrokerConfig = .init(),
         uplink: UplinkConfig = .init(), gpio: GPIOConfig = .init(), buttons: [ButtonConfig] = [],
-        feedback: FeedbackConfig = .init()
+        gate: GateConfig? = nil, feedback: FeedbackConfig = .init()
     ) {
         self.site = site
         self.device = device
@@ -27,6 +36,7 @@ public struct DeviceConfig: Sendable, Equatable {
         self.uplink = uplink
         self.gpio = gpio
         self.buttons = buttons
+        self.gate = gate
         self.feedback = feedback
     }
 
@@ -44,6 +54,9 @@ public struct DeviceConfig: Sendable, Equatable {
     public var clientId: String { "gridlink-\(site)-\(device)" }
 
     public var topics: Topics { Topics(site: site, device: device) }
+
+    /// Every configured broker, in the order they are tried.
+    public var brokers: [BrokerConfig] { [broker] + backupBrokers }
 }
 
 /// Where the daemon keeps its state.
@@ -82,6 +95,9 @@ public struct UplinkConfig: Sendable, Equatable {
     public var inflightWindow: Int
     public var backoffInitialMs: Int
     public var backoffMaxMs: Int
+    /// `uplink.drain_rate_per_s`: most backlog events (requests, routine) published per second;
+    /// alarms are not paced. 0 = as fast as PUBACKs come back.
+    public var drainRatePerS = 0
 
     public init(inflightWindow: Int = 32, backoffInitialMs: Int = 500, backoffMaxMs: Int = 60_000) {
         self.inflightWindow = inflightWindow
@@ -116,12 +132,16 @@ public struct GPIOConfig: Sendable, Equatable {
     public var longPressMs: Int
     /// Held this long, the button is reported once as stuck instead of pressed.
     public var stuckMs: Int
+    /// A second press starting within this long after a release makes a double press; 0 (the
+    /// default) disables double presses, so a short press is reported with no added delay.
+    public var doublePressMs: Int
 
-    public init(chip: String = GPIOConfig.simulatedChip, debounceMs: Int = 30, longPressMs: Int = 1500, stuckMs: Int = 30_000) {
+    public init(chip: String = GPIOConfig.simulatedChip, debounceMs: Int = 30, longPressMs: Int = 1500, stuckMs: Int = 30_000, doublePressMs: Int = 0) {
         self.chip = chip
         self.debounceMs = debounceMs
         self.longPressMs = longPressMs
         self.stuckMs = stuckMs
+        self.doublePressMs = doublePressMs
     }
 
     public var isSimulated: Bool { chip == GPIOConfig.simulatedChip }
@@ -149,17 +169,23 @@ public struct FeedbackConfig: Sendable, Equatable {
     public var receivedLine: LineRef?
     public var acceptedLine: LineRef?
     public var doneLine: LineRef?
+    /// Optional device status LED: steady online, slow blink offline, fast blink cannot store.
+    public var statusLine: LineRef?
+    /// Optional buzzer: a short chirp when a press is stored, three beeps when it is refused.
+    public var buzzerLine: LineRef?
 
-    public init(receivedLine: LineRef? = nil, acceptedLine: LineRef? = nil, doneLine: LineRef? = nil) {
+    public init(receivedLine: LineRef? = nil, acceptedLine: LineRef? = nil, doneLine: LineRef? = nil,
+                statusLine: LineRef? = nil, buzzerLine: LineRef? = nil) {
         self.receivedLine = receivedLine
         self.acceptedLine = acceptedLine
         self.doneLine = doneLine
+        self.statusLine = statusLine
+        self.buzzerLine = buzzerLine
     }
 
-    /// The configured outputs by LED name.
+    /// The configured outputs by name (`received`, `accepted`, `done`, `status`, `buzzer`).
     public var outputs: [(name: String, line: LineRef)] {
-        [("received", receivedLine), ("accepted", acceptedLine), ("done", doneLine)].compactMap { entry in
-            entry.1.map { (entry.0, $0) }
-        }
+        [("received", receivedLine), ("accepted", acceptedLine), ("done", doneLine), ("status", statusLine), ("buzzer", buzzerLine)]
+            .compactMap { entry in entry.1.map { (entry.0, $0) } }
     }
 }

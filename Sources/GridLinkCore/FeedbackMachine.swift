@@ -7,6 +7,9 @@ public enum FeedbackState: String, Sendable, Equatable, Codable {
     case accepted
     case done
     case rejected
+    /// The newest press could not be stored (outbox full): "accepted" and "done" lit with
+    /// "received" dark, a pattern the normal flow never shows. The next stored press clears it.
+    case cannotStore = "cannot_store"
 }
 
 /// Follows the newest request through received → accepted → done and says which LEDs are lit.
@@ -26,6 +29,12 @@ public struct FeedbackMachine: Sendable, Equatable {
         state = .received
     }
 
+    /// A press was refused by the full outbox: nothing was stored, so no ack can follow.
+    public mutating func refused() {
+        newestRequestId = nil
+        state = .cannotStore
+    }
+
     /// An ack arrived from central. Returns true if it changed what the LEDs show.
     @discardableResult
     public mutating func acknowledged(_ ack: DownlinkAck) -> Bool {
@@ -43,6 +52,7 @@ public struct FeedbackMachine: Sendable, Equatable {
     /// LED name → lit. Each stage keeps the previous ones lit, like a progress bar; `rejected`
     /// lights only "received" so the resident sees the request was stored but not taken.
     public var leds: [String: Bool] {
+        if state == .cannotStore { return ["received": false, "accepted": true, "done": true] }
         let rank = FeedbackMachine.rank(state)
         return [
             "received": rank >= 1,
@@ -58,6 +68,7 @@ public struct FeedbackMachine: Sendable, Equatable {
         case .accepted: 2
         case .rejected: 3
         case .done: 3
+        case .cannotStore: 0
         }
     }
 }

@@ -15,6 +15,8 @@ struct ControlHandler: Sendable {
     let chip: any GPIOChip
     let ledOffsets: [String: Int]
     let buttonOffsets: [String: Int]
+    /// Gate input name → offset and active-low.
+    let gateInputs: [String: (offset: Int, activeLow: Bool)]
     let startedMonoNs: UInt64
 
     func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlResponse) -> Void) {
@@ -25,6 +27,10 @@ struct ControlHandler: Sendable {
             reply(outboxListing(limit: limit))
         case .simPress(let button, let long, let holdMs):
             simPress(button: button, long: long, holdMs: holdMs, reply: reply)
+        case .simGate(let input, let active):
+            reply(simGate(input: input, active: active))
+        case .simEvent(let kind, let count):
+            simEvent(kind: EventKind(rawValue: kind), count: count, reply: reply)
         }
     }
 
@@ -42,14 +48,16 @@ struct ControlHandler: Sendable {
             let now = HostClock.monotonicNs()
             return .status(StatusReport(
                 site: config.site, device: config.device, profile: config.profile, version: GridLinkVersion.current,
-                broker: "\(config.broker.host):\(config.broker.port)", connected: uplinkStats.connected,
+                broker: uplinkStats.broker.isEmpty ? "\(config.broker.host):\(config.broker.port)" : uplinkStats.broker, connected: uplinkStats.connected,
                 outbox: try summary(),
                 lastPubackAgeS: uplinkStats.lastPubackMonoNs.map { Double(now - $0) / 1e9 },
-                feedback: feedback.state, leds: ledLevels(),
+                feedback: feedback.state, leds: ledLevels(), ledPatterns: feedback.patterns,
                 counters: [
                     "published": uplinkStats.published, "acknowledged": uplinkStats.acknowledged,
                     "connects": uplinkStats.reconnects, "downlink_ignored": uplinkStats.downlinkIgnored,
-                ],
+                    "telemetry_sent": uplinkStats.telemetrySent, "commands_answered": uplinkStats.commandsAnswered,
+                    "overflow_reports": uplinkStats.overflowReports,
+                ].merging(outbox.dropsSinceStart.mapValues { Int($0) }) { a, _ in a },
                 uptimeS: Double(now - startedMonoNs) / 1e9))
         } catch {
             return .failed(message: "cannot read the outbox: \(error)")
@@ -73,7 +81,19 @@ struct ControlHandler: Sendable {
     /// The LED outputs as the chip reports them (read back, not what we meant to set).
     private func ledLevels() -> [String: Bool] {
         guard let sim = chip as? SimulatedChip else { return feedback.leds }
-        return ledOffsets.mapValues { sim.level(offset: $0) }
+        return ledOffsets.filter { $0.key != "buzzer" }.mapValues { sim.level(offset: $0) }
+    }
+
+    private func simGate(input: String, active: Bool) -> ControlResponse {
+        guard let sim = chip as? SimulatedChip else {
+            return .failed(message: "sim gate works only when the profile uses chip = \"sim\"; this device uses \(config.gpio.chip)")
+        }
+        guard let line = gateInputs[input] else {
+            let names = gateInputs.keys.sorted().joined(separator: ", ")
+            return .failed(message: gateInputs.isEmpty ? "this profile has no gate inputs" : "no gate input '\(input)'; this profile has: \(names)")
+        }
+        sim.drive(offset: line.offset, high: active != line.activeLow)
+        return .ok(message: "\(input) \(active ? "active" : "inactive")")
     }
 
     private func simPress(button: String, long: Bool, holdMs: Int?, reply: @escaping @Sendable (ControlResponse) -> Void) {
@@ -88,7 +108,7 @@ struct ControlHandler: Sendable {
         let ledOffsets = ledOffsets
         pipeline.awaitPress(button: button, timeoutMs: hold + 2 * config.gpio.debounceMs + 5000) { response in
             guard case .pressed(var report) = response else { return reply(response) }
-            report.leds = ledOffsets.mapValues { sim.level(offset: $0) }
+            report.leds = ledOffsets.filter { $0.key != "buzzer" }.mapValues { sim.level(offset: $0) }
             reply(.pressed(report))
         }
         let pressedLevel = !buttonConfig.activeLow
@@ -96,5 +116,17 @@ struct ControlHandler: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(hold)) {
             sim.drive(offset: offset, high: !pressedLevel)
         }
+    }
+
+    private func simEvent(kind: EventKind, count: Int, reply: @escaping @Sendable (ControlResponse) -> Void) {
+        guard chip is SimulatedChip else {
+            return reply(.failed(message: "sim event works only when the profile uses chip = \"sim\"; this device uses \(config.gpio.chip)"))
+        }
+        guard InputPipeline.simulatedKinds.contains(kind) else {
+            let kinds = InputPipeline.simulatedKinds.map(\.rawValue).joined(separator: ", ")
+            return reply(.failed(message: "sim event cannot record '\(kind)'; use one of: \(kinds) (requests come from sim press)"))
+        }
+        guard (1...1_000_000).contains(count) else { return reply(.failed(message: "--count \(count) is out of range; use 1–1000000")) }
+        pipeline.recordSimulated(kind: kind, count: count, reply: reply)
     }
 }

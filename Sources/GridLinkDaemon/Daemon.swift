@@ -23,6 +23,7 @@ public final class Daemon: Sendable {
     private let chip: any GPIOChip
     let uplink: Uplink
     let pipeline: InputPipeline
+    let gatePipeline: GatePipeline?
     private let control: ControlServer
 
     public init(config: DeviceConfig, logger: Logger) throws(DaemonError) {
@@ -34,7 +35,7 @@ public final class Daemon: Sendable {
             throw DaemonError("state directory \(config.paths.stateDir): \(String(cString: strerror(errno))); create it or fix paths.state_dir")
         }
         do {
-            outbox = OutboxQueue(outbox: try Outbox(path: config.outboxPath, site: config.site, device: config.device), logger: logger)
+            outbox = OutboxQueue(outbox: try Outbox(path: config.outboxPath, site: config.site, device: config.device), logger: logger, limits: config.outboxLimits)
         } catch {
             throw DaemonError("\(error)")
         }
@@ -55,16 +56,35 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)")
         }
 
-        let feedback = FeedbackController(chip: sim, outputs: leds, logger: logger)
-        let uplink = Uplink(config: config, outbox: outbox, logger: logger) { ack in feedback.acknowledged(ack) }
+        let feedback = FeedbackController(chip: sim, outputs: leds, clock: clock, logger: logger)
+        let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() },
+                            onConnectivity: { online in feedback.setOnline(online) }) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
-        let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger) { row in
+        outbox.onOverflow { uplink.overflowOccurred() }
+        let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger,
+                                     onRefused: { kind in if kind.eventClass == .request { feedback.refused() } }) { row in
             if row.eventClass == .request { feedback.stored(requestId: row.id) }
             uplink.kick()
         }
         self.pipeline = pipeline
+        let gateLines: [(name: String, input: GateInputConfig, offset: Int)]
         do {
-            try sim.watchInputs(offsets: buttons.map(\.offset), consumer: "gridlinkd") { edge in pipeline.edge(edge) }
+            gateLines = try (config.gate?.inputs ?? []).map { ($0.name, $0.input, try sim.resolve($0.input.line)) }
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        let outbox = self.outbox
+        let gatePipeline = config.gate.map { gate in
+            GatePipeline(config: gate, inputs: gateLines,
+                         initialLevels: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.offset, (try? sim.readInput(offset: $0.offset)) ?? false) }),
+                         debounceMs: config.gpio.debounceMs, clock: clock, outbox: outbox, logger: logger) { _ in uplink.kick() }
+        }
+        self.gatePipeline = gatePipeline
+        let gateOffsets = Set(gateLines.map(\.offset))
+        do {
+            try sim.watchInputs(offsets: buttons.map(\.offset) + gateLines.map(\.offset), consumer: "gridlinkd") { edge in
+                if gateOffsets.contains(edge.offset) { gatePipeline?.edge(edge) } else { pipeline.edge(edge) }
+            }
         } catch {
             throw DaemonError("\(error)")
         }
@@ -72,6 +92,7 @@ public final class Daemon: Sendable {
         let handler = ControlHandler(
             config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: sim,
             ledOffsets: leds, buttonOffsets: Dictionary(uniqueKeysWithValues: buttons.map { ($0.0.name, $0.offset) }),
+            gateInputs: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.name, ($0.offset, $0.input.activeLow)) }),
             startedMonoNs: HostClock.monotonicNs())
         do {
             control = try ControlServer(path: config.controlSocketPath) { request, reply in handler.handle(request, reply: reply) }
@@ -108,10 +129,12 @@ extension SimulatedChip {
     /// config names; button inputs rest at their released level.
     static func forConfig(_ config: DeviceConfig) -> SimulatedChip {
         var names = (0..<32).map { "sim\($0)" }
-        let refs = config.buttons.map(\.line) + config.feedback.outputs.map(\.line)
+        let gateInputs = config.gate?.inputs.map(\.input) ?? []
+        let refs = config.buttons.map(\.line) + gateInputs.map(\.line) + config.feedback.outputs.map(\.line)
         for case .name(let name) in refs where !names.contains(name) { names.append(name) }
-        let idleHigh = Set(config.buttons.filter(\.activeLow).compactMap { button -> Int? in
-            switch button.line {
+        let activeLowLines = config.buttons.filter(\.activeLow).map(\.line) + gateInputs.filter(\.activeLow).map(\.line)
+        let idleHigh = Set(activeLowLines.compactMap { line -> Int? in
+            switch line {
             case .offset(let offset): offset
             case .name(let name): names.firstIndex(of: name)
             }

@@ -1,55 +1,135 @@
+import Dispatch
 import GPIO
 import GridLinkCore
 import Logging
-import Synchronization
 
-/// Drives the kiosk's feedback LEDs from the pure `FeedbackMachine`: "received" lights once the
-/// newest request is committed, then "accepted" and "done" follow central's acks.
-public final class FeedbackController: Sendable {
+/// Drives the kiosk's feedback outputs: the pure `FeedbackMachine` (newest request: received →
+/// accepted → done, or cannot store) and the uplink's online state choose LED patterns through
+/// `IndicatorPlan`; `BuzzerMachine` chirps on every stored press and beeps on a refused one.
+/// Blinking and buzzing are timed on one serial queue; the machines stay pure.
+public final class FeedbackController: @unchecked Sendable {
+    // @unchecked: every mutable field is touched only on `queue`.
     private let chip: any GPIOChip
     private let outputs: [String: Int]
-    private let machine = Mutex(FeedbackMachine())
     private let logger: Logger
+    private let clock: any DeviceClock
+    private let queue = DispatchQueue(label: "gridlink.feedback")
+    private var machine = FeedbackMachine()
+    private var buzzer = BuzzerMachine()
+    private var online = false
+    private var ledTestUntil: UInt64 = 0
+    private var timerGeneration = 0
+    private var lastLevels: [String: Bool] = [:]
 
-    /// - Parameter outputs: LED name (`received`, `accepted`, `done`) → output offset, already requested.
-    public init(chip: any GPIOChip, outputs: [String: Int], logger: Logger) {
+    /// How long `ledTest` keeps every LED lit.
+    public static let ledTestMs = 1000
+
+    /// - Parameter outputs: output name (`received`, `accepted`, `done`, `status`, `buzzer`) → offset, already requested.
+    public init(chip: any GPIOChip, outputs: [String: Int], clock: any DeviceClock, logger: Logger) {
         self.chip = chip
         self.outputs = outputs
+        self.clock = clock
         self.logger = logger
+        queue.async { self.refresh() }
     }
 
-    /// A request was committed: light "received" for it.
+    /// A request was committed: light "received" for it and chirp. Returns once the LED is lit,
+    /// so whoever reports the press can read the LED back.
     public func stored(requestId: String) {
-        let leds = machine.withLock { machine -> [String: Bool] in
+        queue.sync { [self] in
             machine.stored(requestId: requestId)
-            return machine.leds
+            buzzer.start(.received, at: clock.nowMonotonicNs())
+            refresh()
         }
-        apply(leds)
     }
 
     /// An ack from central; moves the LEDs if it is for the newest request.
     public func acknowledged(_ ack: DownlinkAck) {
-        let leds = machine.withLock { machine -> [String: Bool]? in
-            machine.acknowledged(ack) ? machine.leds : nil
-        }
-        if let leds {
+        queue.async { [self] in
+            guard machine.acknowledged(ack) else { return }
             logger.info("feedback: request \(ack.id) \(ack.status.rawValue)")
-            apply(leds)
+            refresh()
         }
     }
 
-    public var state: FeedbackState { machine.withLock { $0.state } }
+    /// The press was refused (outbox full): show "cannot store" and beep (before returning).
+    public func refused() {
+        queue.sync { [self] in
+            machine.refused()
+            buzzer.start(.error, at: clock.nowMonotonicNs())
+            logger.warning("feedback: press refused, outbox full — showing 'cannot store'")
+            refresh()
+        }
+    }
 
-    /// The LED levels as the machine wants them (the chip is set to exactly these).
-    public var leds: [String: Bool] { machine.withLock { $0.leds } }
+    /// The uplink connected or lost its broker: the offline pattern follows.
+    public func setOnline(_ isOnline: Bool) {
+        queue.async { [self] in
+            guard online != isOnline else { return }
+            online = isOnline
+            refresh()
+        }
+    }
 
-    private func apply(_ leds: [String: Bool]) {
-        for (name, offset) in outputs {
-            do {
-                try chip.setOutput(offset: offset, high: leds[name] ?? false)
-            } catch {
-                logger.error("feedback: cannot set LED '\(name)': \(error)")
+    /// Lights every LED for `ledTestMs`, then shows the state again.
+    public func ledTest() {
+        queue.async { [self] in
+            ledTestUntil = clock.nowMonotonicNs() + UInt64(Self.ledTestMs) * 1_000_000
+            refresh()
+        }
+    }
+
+    public var state: FeedbackState { queue.sync { machine.state } }
+
+    /// What each LED shows, as a word for `gridlinkctl status` (`on`, `off`, `blink 250ms`).
+    public var patterns: [String: String] {
+        queue.sync {
+            currentPatterns().filter { outputs[$0.key] != nil }.mapValues { pattern in
+                switch pattern {
+                case .on: "on"
+                case .off: "off"
+                case .blink(let period): "blink \(period)ms"
+                }
             }
+        }
+    }
+
+    /// The LED levels last written to the chip.
+    public var leds: [String: Bool] { queue.sync { lastLevels.filter { $0.key != "buzzer" } } }
+
+    // MARK: - On `queue`
+
+    private func currentPatterns() -> [String: LedPattern] {
+        IndicatorPlan.patterns(state: machine.state, online: online, cannotStore: machine.state == .cannotStore)
+    }
+
+    /// Writes every output's level for now and schedules the next change (blink edge, buzzer edge,
+    /// end of the LED test).
+    private func refresh() {
+        let now = clock.nowMonotonicNs()
+        let testing = now < ledTestUntil
+        var patterns = currentPatterns()
+        if testing { patterns = patterns.mapValues { _ in .on } }
+        var levels = patterns.mapValues { $0.level(at: now) }
+        levels["buzzer"] = buzzer.level(at: now)
+        for (name, offset) in outputs {
+            let level = levels[name] ?? false
+            guard lastLevels[name] != level else { continue }
+            do {
+                try chip.setOutput(offset: offset, high: level)
+                lastLevels[name] = level
+            } catch {
+                logger.error("feedback: cannot set output '\(name)': \(error)")
+            }
+        }
+        var deadlines = patterns.filter { outputs[$0.key] != nil }.compactMap { $0.value.nextChange(after: now) }
+        if let buzz = buzzer.nextDeadline(after: now) { deadlines.append(buzz) }
+        if testing { deadlines.append(ledTestUntil) }
+        timerGeneration += 1
+        guard let next = deadlines.min() else { return }
+        let generation = timerGeneration
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(next - now))) { [self] in
+            if generation == timerGeneration { refresh() }
         }
     }
 }

@@ -49,3 +49,9 @@ public struct HostClock: Sendable {
         usleep(UInt32(max(0, milliseconds)) * 1000)
     }
 }
+
+extension HostClock: DeviceClock {
+    public func nowMonotonicNs() -> UInt64 { Self.monotonicNs() }
+    public func nowWallMs() -> Int64 { Self.wallMs() }
+    public func isClockSynchronised() -> Bool { Self.isSynchronised() }
+}

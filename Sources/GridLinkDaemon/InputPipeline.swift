@@ -16,19 +16,23 @@ public final class InputPipeline: @unchecked Sendable {
         var timerGeneration = 0
     }
 
-    private let queue = DispatchQueue(label: "gridlink.input")
+    let queue = DispatchQueue(label: "gridlink.input")
     private var buttons: [Int: Button] = [:]
-    private var ids = UUIDv7Generator()
-    private var random = SystemRandomNumberGenerator()
+    var ids = UUIDv7Generator()
+    var random = SystemRandomNumberGenerator()
     private var waiters = PressWaiters()
-    private let clock: HostClock
-    private let outbox: OutboxQueue
-    private let onStored: @Sendable (StoredEvent) -> Void
+    let clock: any DeviceClock
+    let outbox: OutboxQueue
+    let onStored: @Sendable (StoredEvent) -> Void
+    /// A request the full outbox refused (kiosk shows "cannot store").
+    let onRefused: @Sendable (EventKind) -> Void
     private let logger: Logger
 
     /// - Parameter onStored: called after each commit (feedback LED, uplink kick).
-    public init(buttons: [(ButtonConfig, offset: Int)], gpio: GPIOConfig, clock: HostClock, outbox: OutboxQueue,
-                logger: Logger, onStored: @escaping @Sendable (StoredEvent) -> Void) {
+    public init(buttons: [(ButtonConfig, offset: Int)], gpio: GPIOConfig, clock: any DeviceClock, outbox: OutboxQueue,
+                logger: Logger, onRefused: @escaping @Sendable (EventKind) -> Void = { _ in },
+                onStored: @escaping @Sendable (StoredEvent) -> Void) {
+        self.onRefused = onRefused
         for (config, offset) in buttons {
             self.buttons[offset] = Button(config: config, offset: offset, machine: ButtonMachine(gpio: gpio))
         }
@@ -58,7 +62,7 @@ public final class InputPipeline: @unchecked Sendable {
 
     private func wake(offset: Int, generation: Int) {
         guard var button = buttons[offset], button.timerGeneration == generation else { return }
-        let outputs = button.machine.advance(to: HostClock.monotonicNs())
+        let outputs = button.machine.advance(to: clock.nowMonotonicNs())
         buttons[offset] = button
         process(outputs, offset: offset)
     }
@@ -80,20 +84,19 @@ public final class InputPipeline: @unchecked Sendable {
         let generation = button.timerGeneration
         buttons[offset] = button
         if let deadline = button.machine.nextDeadline {
-            let now = HostClock.monotonicNs()
+            let now = clock.nowMonotonicNs()
             let delay = deadline > now ? Int(deadline - now) : 0
             queue.asyncAfter(deadline: .now() + .nanoseconds(delay)) { self.wake(offset: offset, generation: generation) }
         }
     }
 
     private func record(kind: EventKind, source: String, at monoNs: UInt64, data: [String: EventValue]) {
-        let wallMs = HostClock.wallMs(atMonotonic: monoNs)
-        let id = ids.next(unixMillis: UInt64(max(0, wallMs)), random: &random)
-        let time = EventTime(wall: WallClockFormat.rfc3339(unixMillis: wallMs), synced: HostClock.isSynchronised(), boot: clock.bootId, monoNs: monoNs)
+        let id = ids.next(unixMillis: UInt64(max(0, clock.wallMs(atMonotonic: monoNs))), random: &random)
+        let time = clock.eventTime(atMonotonic: monoNs)
         let event = NewEvent(id: id.description, kind: kind, source: source, time: time, data: data)
-        let recognisedNs = HostClock.monotonicNs()
+        let recognisedNs = clock.nowMonotonicNs()
         outbox.store(event) { result in
-            let committedNs = HostClock.monotonicNs()
+            let committedNs = self.clock.nowMonotonicNs()
             self.queue.async { self.stored(result, event: event, source: source, commitNs: committedNs - recognisedNs) }
         }
     }
@@ -103,11 +106,17 @@ public final class InputPipeline: @unchecked Sendable {
         switch result {
         case .success(let row):
             onStored(row)
-            let afterUs = Int((HostClock.monotonicNs() - event.time.monoNs) / 1000)
+            let afterUs = Int((clock.nowMonotonicNs() - event.time.monoNs) / 1000)
             let press = PressKind(rawValue: { if case .string(let s) = event.data["press"] { s } else { "short" } }()) ?? .short
             waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, commitUs: Int(commitNs / 1000), leds: [:])))
         case .failure(let error):
-            waiter?(.failed(message: "press not stored: \(error)"))
+            if case .outboxFull(let reason) = error.kind {
+                onRefused(event.kind)
+                let why = reason == .full ? "the outbox is full of requests and alarms waiting for the broker" : "the event is larger than outbox.max_bytes"
+                waiter?(.failed(message: "cannot store: \(why); the press was refused (kiosk shows 'cannot store') and counted for device.overflow"))
+            } else {
+                waiter?(.failed(message: "press not stored: \(error)"))
+            }
         }
     }
 

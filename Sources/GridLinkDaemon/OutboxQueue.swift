@@ -18,10 +18,16 @@ public final class OutboxQueue: @unchecked Sendable {
     private let waiting = Mutex<(events: [(NewEvent, StoreCompletion)], flushScheduled: Bool)>(([], false))
     private let logger: Logger
     private let checkpointTimer: DispatchSourceTimer
+    /// `[outbox]` limits applied to every commit (OverflowPolicy).
+    public let limits: OutboxLimits
+    /// Drops and refusals since start, `{class}_{outcome}_{reason}` → count (telemetry, status).
+    private let dropCounts = Mutex<[String: Int64]>([:])
+    private let overflowHandler = Mutex<(@Sendable () -> Void)?>(nil)
 
-    public init(outbox: Outbox, logger: Logger) {
+    public init(outbox: Outbox, logger: Logger, limits: OutboxLimits = OutboxLimits()) {
         self.outbox = outbox
         self.logger = logger
+        self.limits = limits
         checkpointTimer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gridlink.outbox.idle"))
         checkpointTimer.schedule(deadline: .now() + 10, repeating: 10)
         checkpointTimer.setEventHandler { [weak self] in self?.checkpoint() }
@@ -46,13 +52,41 @@ public final class OutboxQueue: @unchecked Sendable {
         }
         guard !batch.isEmpty else { return }
         do {
-            let stored = try outbox.append(batch.map(\.0), storedWallMs: HostClock.wallMs(), storedMonoNs: HostClock.monotonicNs())
-            for (entry, row) in zip(batch, stored) { entry.1(.success(row)) }
+            let (outcomes, overflow) = try outbox.append(
+                batch.map(\.0), limits: limits, storedWallMs: HostClock.wallMs(), storedMonoNs: HostClock.monotonicNs())
+            for (entry, outcome) in zip(batch, outcomes) {
+                switch outcome {
+                case .stored(let row): entry.1(.success(row))
+                case .refused(let reason):
+                    entry.1(.failure(OutboxError(kind: .outboxFull(reason), path: outbox.path, operation: "store \(entry.0.kind)")))
+                }
+            }
+            if !overflow.isEmpty { noteOverflow(overflow) }
         } catch {
             logger.error("outbox: could not store \(batch.count) event(s): \(error)")
             for entry in batch { entry.1(.failure(error)) }
         }
     }
+
+    /// Counts what a commit dropped or refused, logs it once per commit, and wakes the uplink so
+    /// it reports `device.overflow` as soon as it is online.
+    private func noteOverflow(_ overflow: OverflowLedger) {
+        dropCounts.withLock { counts in
+            for (key, value) in overflow.counts { counts[key, default: 0] += value }
+        }
+        let summary = overflow.counts.keys.sorted().map { "\($0)=\(overflow.counts[$0]!)" }.joined(separator: " ")
+        let seqs = overflow.firstSeq.map { ", seqs \($0)–\(overflow.lastSeq ?? $0) dropped" } ?? ""
+        logger.warning("outbox: full (max_rows \(limits.maxRows), max_bytes \(limits.maxBytes)): \(summary)\(seqs); reported as device.overflow when online")
+        overflowHandler.withLock { $0 }?()
+    }
+
+    /// Called after every commit that dropped or refused something.
+    public func onOverflow(_ handler: @escaping @Sendable () -> Void) {
+        overflowHandler.withLock { $0 = handler }
+    }
+
+    /// Drops and refusals since the daemon started.
+    public var dropsSinceStart: [String: Int64] { dropCounts.withLock { $0 } }
 
     /// Runs `body` on the outbox's queue and hands its result to `completion` there.
     public func use<T: Sendable>(_ body: @escaping @Sendable (Outbox) throws -> T, completion: @escaping @Sendable (Result<T, any Error>) -> Void) {

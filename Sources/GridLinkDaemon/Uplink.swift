@@ -15,40 +15,79 @@ import Synchronization
 /// Reconnects wait with full-jitter exponential backoff.
 public final class Uplink: @unchecked Sendable {
     // @unchecked: the drain state below is touched only on `queue`; `session` is behind a Mutex.
-    private let config: DeviceConfig
-    private let outbox: OutboxQueue
-    private let logger: Logger
+    let config: DeviceConfig
+    let outbox: OutboxQueue
+    let logger: Logger
     private let onAck: @Sendable (DownlinkAck) -> Void
-    private let queue = DispatchQueue(label: "gridlink.uplink")
-    private let sessionThread = DispatchQueue(label: "gridlink.uplink.session")
+    let clock: any DeviceClock
+    let startedMonoNs: UInt64
+    /// Lights every LED for a moment (`led-test` command).
+    let onLedTest: @Sendable () -> Void
+    /// Told when the broker connection comes up (true) or goes away (false): the offline LED pattern.
+    let onConnectivity: @Sendable (Bool) -> Void
+    let queue = DispatchQueue(label: "gridlink.uplink")
+    let sessionThread = DispatchQueue(label: "gridlink.uplink.session")
 
     // Drain state (on `queue`).
-    private var connection: MQTTConnection?
+    var connection: MQTTConnection?
     /// The session whose events are current; events of an earlier session are dropped (their
     /// message ids mean nothing to the new one).
-    private var activeSession: Int?
-    private var inflight: [Int32: (seq: UInt64, kind: EventKind)] = [:]
+    var activeSession: Int?
+    var inflight: [Int32: (seq: UInt64, kind: EventKind)] = [:]
     /// Acknowledged, being deleted: still excluded from `pending` so they are not sent again.
     private var removing: Set<UInt64> = []
+    /// Acknowledged and not yet handed to a delete: PUBACKs that arrive while one delete runs
+    /// share the next transaction (one fsync for many rows, like group commit).
+    private var acknowledgedSeqs: [UInt64] = []
+    private var deleteRunning = false
     private var fetching = false
     private var drainAgain = false
-    private var stats = UplinkStats()
+    var stats = UplinkStats()
     private var loggedDownlink: Set<String> = []
+    /// Paces backlog events (`uplink.drain_rate_per_s`); alarms do not take tokens.
+    private var limiter: DrainRateLimiter
+    private var pacedDrainScheduled = false
+    var ids = UUIDv7Generator()
+    var random = SystemRandomNumberGenerator()
+    var telemetryTimer: DispatchSourceTimer?
+    /// Online overflow reports are at most one per `overflowReportGapNs`, so a gate that keeps
+    /// overflowing while connected adds one small row every few seconds, not one per commit.
+    var lastOverflowReportNs: UInt64?
+    var overflowReportScheduled = false
+    static let overflowReportGapNs: UInt64 = 10_000_000_000
 
     // Session control (any thread).
-    private let session = Mutex<(stopping: Bool, current: MQTTConnection?)>((false, nil))
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    let session = Mutex<(stopping: Bool, current: MQTTConnection?)>((false, nil))
+    let wakeup = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
 
-    public init(config: DeviceConfig, outbox: OutboxQueue, logger: Logger, onAck: @escaping @Sendable (DownlinkAck) -> Void) {
+    public init(config: DeviceConfig, outbox: OutboxQueue, logger: Logger, clock: any DeviceClock = HostClock(),
+                onLedTest: @escaping @Sendable () -> Void = {}, onConnectivity: @escaping @Sendable (Bool) -> Void = { _ in },
+                onAck: @escaping @Sendable (DownlinkAck) -> Void) {
+        self.onConnectivity = onConnectivity
         self.config = config
         self.outbox = outbox
         self.logger = logger
         self.onAck = onAck
+        self.clock = clock
+        self.onLedTest = onLedTest
+        self.startedMonoNs = clock.nowMonotonicNs()
+        self.limiter = DrainRateLimiter(ratePerSecond: config.uplink.drainRatePerS, burst: max(config.uplink.inflightWindow, config.uplink.drainRatePerS / 10))
     }
 
     public func start() {
         sessionThread.async { self.runSessions() }
+        startTelemetryTimer()
+    }
+
+    func startTelemetryTimer() {
+        guard config.telemetryIntervalS > 0 else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let interval = config.telemetryIntervalS
+        timer.schedule(deadline: .now() + .seconds(interval), repeating: .seconds(interval))
+        timer.setEventHandler { [weak self] in self?.publishTelemetry() }
+        timer.resume()
+        telemetryTimer = timer
     }
 
     /// New rows were committed: publish them if there is room in the window.
@@ -64,59 +103,9 @@ public final class Uplink: @unchecked Sendable {
         queue.async { answer(self.stats) }
     }
 
-    // MARK: - Connection lifecycle (on `sessionThread`)
-
-    private func runSessions() {
-        var backoff = Backoff(baseMs: UInt64(config.uplink.backoffInitialMs), capMs: UInt64(config.uplink.backoffMaxMs))
-        var random = SystemRandomNumberGenerator()
-        let broker = "\(config.broker.host):\(config.broker.port)"
-        var sessionId = 0
-        while !session.withLock({ $0.stopping }) {
-            var connectedThisTime = false
-            sessionId += 1
-            let thisSession = sessionId
-            do {
-                let connection = try MQTTConnection(options: options()) { [weak self] event in self?.received(event, session: thisSession) }
-                let proceed = session.withLock { state -> Bool in
-                    state.current = connection
-                    return !state.stopping
-                }
-                if proceed {
-                    try connection.connect()
-                    queue.sync { self.activeSession = thisSession; self.connection = connection }
-                    let lost = connection.runLoop()
-                    connectedThisTime = queue.sync { () -> Bool in
-                        let was = stats.connected
-                        disconnected()
-                        return was
-                    }
-                    if let lost { logger.warning("uplink: connection to \(broker) lost: \(lost)") }
-                }
-                session.withLock { $0.current = nil }
-            } catch {
-                logger.warning("uplink: cannot connect to \(broker): \(error)")
-            }
-            if session.withLock({ $0.stopping }) { break }
-            if connectedThisTime { backoff.reset() }
-            let delay = backoff.nextDelayMs(random: &random)
-            logger.info("uplink: reconnecting to \(broker) in \(delay) ms (attempt \(backoff.failures))")
-            _ = wakeup.wait(timeout: .now() + .milliseconds(Int(delay)))
-        }
-        finished.signal()
-    }
-
-    private func options() -> MQTTOptions {
-        var options = MQTTOptions(host: config.broker.host, port: config.broker.port, clientId: config.clientId)
-        options.cleanSession = false
-        options.keepaliveSeconds = config.broker.keepaliveSeconds
-        options.maxInflight = config.uplink.inflightWindow
-        options.will = MQTTMessage(topic: config.topics.state, payload: StatePayload.offline, qos: 1, retain: true)
-        return options
-    }
-
     // MARK: - Events from libmosquitto (hopped onto `queue`)
 
-    private func received(_ event: MQTTEvent, session: Int) {
+    func received(_ event: MQTTEvent, session: Int) {
         queue.async {
             guard session == self.activeSession else { return }
             self.handle(event)
@@ -128,14 +117,18 @@ public final class Uplink: @unchecked Sendable {
         case .connected(let sessionPresent):
             guard let connection else { return }
             stats.connected = true
+            onConnectivity(true)
             stats.reconnects += 1
-            logger.info("uplink: connected to \(config.broker.host):\(config.broker.port) (session \(sessionPresent ? "resumed" : "new"))")
-            do {
-                _ = try connection.subscribe(config.topics.ack, qos: 1)
-            } catch {
-                logger.error("uplink: cannot subscribe to \(config.topics.ack): \(error)")
+            logger.info("uplink: connected to \(stats.broker) (session \(sessionPresent ? "resumed" : "new"))")
+            for topic in [config.topics.ack, config.topics.command] {
+                do {
+                    _ = try connection.subscribe(topic, qos: 1)
+                } catch {
+                    logger.error("uplink: cannot subscribe to \(topic): \(error)")
+                }
             }
             publishBirth(on: connection)
+            reportOverflow()
             drain()
         case .connectRefused(let error):
             logger.error("uplink: broker refused the connection: \(error)")
@@ -147,13 +140,8 @@ public final class Uplink: @unchecked Sendable {
             stats.acknowledged += 1
             stats.lastPubackMonoNs = HostClock.monotonicNs()
             removing.insert(seq)
-            outbox.use({ try $0.remove(seqs: [seq]) }) { [self] result in
-                queue.async { [self] in
-                    if case .failure(let error) = result { logger.error("outbox: cannot delete acknowledged seq \(seq): \(error)") }
-                    removing.remove(seq)
-                    drain()
-                }
-            }
+            acknowledgedSeqs.append(seq)
+            removeAcknowledged()
             drain()
         case .message(let message):
             downlink(message)
@@ -162,13 +150,33 @@ public final class Uplink: @unchecked Sendable {
         }
     }
 
+    /// On `queue`: deletes acknowledged rows, one transaction at a time, batching what piled up.
+    private func removeAcknowledged() {
+        guard !deleteRunning, !acknowledgedSeqs.isEmpty else { return }
+        deleteRunning = true
+        let batch = acknowledgedSeqs
+        acknowledgedSeqs.removeAll()
+        outbox.use({ try $0.remove(seqs: batch) }) { [self] result in
+            queue.async { [self] in
+                if case .failure(let error) = result {
+                    logger.error("outbox: cannot delete \(batch.count) acknowledged event(s) (seq \(batch[0])…); they stay and are sent again: \(error)")
+                }
+                for seq in batch { removing.remove(seq) }
+                deleteRunning = false
+                removeAcknowledged()
+                drain()
+            }
+        }
+    }
+
     /// On `queue`: the session ended; everything in flight stays in the table for next time.
-    private func disconnected() {
+    func disconnected() {
         connection = nil
         activeSession = nil
         inflight.removeAll()
         stats.inflight = 0
         stats.connected = false
+        onConnectivity(false)
     }
 
     private func publishBirth(on connection: MQTTConnection) {
@@ -183,7 +191,7 @@ public final class Uplink: @unchecked Sendable {
 
     // MARK: - Drain (on `queue`)
 
-    private func drain() {
+    func drain() {
         guard connection != nil, stats.connected else { return }
         let room = config.uplink.inflightWindow - inflight.count
         guard room > 0 else { return }
@@ -211,10 +219,18 @@ public final class Uplink: @unchecked Sendable {
         }
     }
 
+    /// Publishes rows in drain order. Alarms always go (within the window); backlog rows take a
+    /// token from the drain-rate limiter, and when none is left the drain looks again when the
+    /// next token is due.
     private func publish(_ rows: [StoredEvent]) {
         guard let connection else { return }
         let alreadySent = Set(inflight.values.map(\.seq)).union(removing)
+        let now = clock.nowMonotonicNs()
         for row in rows where !alreadySent.contains(row.seq) {
+            if row.eventClass != .alarm, limiter.grant(1, at: now) == 0 {
+                schedulePacedDrain(now: now)
+                break
+            }
             do {
                 let mid = try connection.publish(MQTTMessage(topic: row.topic, payload: row.payload, qos: 1, retain: false))
                 inflight[mid] = (row.seq, row.kind)
@@ -227,9 +243,19 @@ public final class Uplink: @unchecked Sendable {
         stats.inflight = inflight.count
     }
 
+    private func schedulePacedDrain(now: UInt64) {
+        guard !pacedDrainScheduled, let due = limiter.nextTokenNs(after: now) else { return }
+        pacedDrainScheduled = true
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(due - now))) { [self] in
+            pacedDrainScheduled = false
+            drain()
+        }
+    }
+
     // MARK: - Downlink
 
     private func downlink(_ message: MQTTMessage) {
+        if message.topic == config.topics.command { return command(message) }
         guard message.topic == config.topics.ack else {
             ignore("message on unexpected topic \(message.topic)")
             return
@@ -244,30 +270,8 @@ public final class Uplink: @unchecked Sendable {
 
     /// Malformed downlink: counted; each distinct problem is logged once, so a misbehaving
     /// sender cannot flood the journal.
-    private func ignore(_ reason: String) {
+    func ignore(_ reason: String) {
         stats.downlinkIgnored += 1
         if loggedDownlink.insert(reason).inserted { logger.warning("downlink: \(reason)") }
-    }
-
-    // MARK: - Shutdown
-
-    /// Waits up to `graceMs` for in-flight events to be acknowledged, publishes the retained
-    /// `offline` state (a clean disconnect does not fire the will), disconnects and stops.
-    public func stop(graceMs: Int) {
-        let deadline = HostClock.monotonicNs() + UInt64(graceMs) * 1_000_000
-        while HostClock.monotonicNs() < deadline, queue.sync(execute: { !inflight.isEmpty && stats.connected }) {
-            HostClock.sleep(milliseconds: 20)
-        }
-        let current = session.withLock { state -> MQTTConnection? in
-            state.stopping = true
-            return state.current
-        }
-        if let current, queue.sync(execute: { stats.connected }) {
-            _ = try? current.publish(MQTTMessage(topic: config.topics.state, payload: StatePayload.offline, qos: 1, retain: true))
-            HostClock.sleep(milliseconds: 50)
-        }
-        current?.disconnect()
-        wakeup.signal()
-        finished.wait()
     }
 }

@@ -37,7 +37,7 @@ extension Outbox {
     }
 
     /// The wire event for `new` with its seq, encoded once: the stored bytes are what every retry publishes.
-    private func makeRow(_ new: NewEvent, seq: UInt64, _ wallMs: Int64, _ monoNs: UInt64) throws(OutboxError) -> StoredEvent {
+    func makeRow(_ new: NewEvent, seq: UInt64, _ wallMs: Int64, _ monoNs: UInt64) throws(OutboxError) -> StoredEvent {
         let event = Event(
             id: new.id, seq: seq, site: site, device: device, kind: new.kind, source: new.source,
             time: new.time, data: new.data)

@@ -1,3 +1,5 @@
+import GridLinkCore
+
 /// Why an outbox operation failed, with the database path and the SQLite error underneath.
 ///
 /// `description` is the one log line: what failed, SQLite's own words and code, and what to do, e.g.
@@ -33,6 +35,8 @@ public struct OutboxError: Error, CustomStringConvertible {
         case closed
         /// Any other SQLite failure.
         case sqlite
+        /// The bounded outbox had no room (OverflowPolicy): the event was refused and counted.
+        case outboxFull(OverflowReason)
     }
 
     public let kind: Kind
@@ -82,6 +86,8 @@ public struct OutboxError: Error, CustomStringConvertible {
         case .encoding: "cannot encode event (\(operation))"
         case .closed: "used after close (\(operation))"
         case .sqlite: "\(operation) failed"
+        case .outboxFull(.full): "full, event refused (\(operation))"
+        case .outboxFull(.tooLarge): "event larger than outbox.max_bytes, refused (\(operation))"
         }
     }
 
@@ -98,6 +104,7 @@ public struct OutboxError: Error, CustomStringConvertible {
         case .encoding: "nothing of this batch was stored; this is a bug, please report it"
         case .closed: "this is a bug in the caller, please report it"
         case .sqlite: "nothing of this operation was committed; retry, and report it if it persists"
+        case .outboxFull: "the refusal is counted and reported as device.overflow; restore the broker connection or raise [outbox] max_rows / max_bytes"
         }
     }
 }

@@ -16,7 +16,9 @@ struct Status: ParsableCommand {
         print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")")
         print("outbox     \(describe(status.outbox))")
         print("last ack   \(status.lastPubackAgeS.map { format(seconds: $0) + " ago" } ?? "none since start")")
-        print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { "\($0)=\(status.leds[$0]! ? "on" : "off")" }.joined(separator: " "))
+        print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { name in
+            "\(name)=\(status.ledPatterns[name] ?? (status.leds[name]! ? "on" : "off"))"
+        }.joined(separator: " "))
         print("counters   " + status.counters.keys.sorted().map { "\($0)=\(status.counters[$0]!)" }.joined(separator: " "))
     }
 }

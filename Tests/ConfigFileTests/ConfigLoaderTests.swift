@@ -19,7 +19,7 @@ import Testing
         #expect(config.device == "kiosk-demo-1")
         #expect(config.gpio == GPIOConfig(chip: "sim", debounceMs: 10, longPressMs: 800, stuckMs: 20000))
         #expect(config.buttons[0] == ButtonConfig(name: "proxy", line: .offset(5), kind: .requestProxy, activeLow: true))
-        #expect(config.feedback == FeedbackConfig(receivedLine: .offset(20), acceptedLine: .offset(21), doneLine: .offset(22)))
+        #expect(config.feedback == FeedbackConfig(receivedLine: .offset(20), acceptedLine: .offset(21), doneLine: .offset(22), statusLine: .offset(23), buzzerLine: .offset(24)))
         #expect(config.controlSocketPath == "/run/gridlink/gridlinkd.sock")
     }
 

@@ -17,7 +17,10 @@ final class CentralRecorder: Sendable {
         options.doneDelayMs = 150
         let deliveries = deliveries
         let consumer = CentralConsumer(options: options) { delivery in
-            deliveries.list.withLock { $0.append(delivery) }
+            deliveries.list.withLock { list in
+                list.append(delivery)
+                deliveries.arrivals.withLock { $0.append(Date()) }
+            }
         }
         self.consumer.withLock { $0 = consumer }
     }
@@ -34,6 +37,14 @@ final class CentralRecorder: Sendable {
     /// First deliveries only, in arrival order.
     var distinct: [Event] { all.filter { !$0.duplicate }.map(\.event) }
 
+    /// First deliveries with their arrival time, in arrival order.
+    var timedDistinct: [(event: Event, receivedAt: Date)] {
+        deliveries.list.withLock { list in
+            let times = deliveries.arrivals.withLock { $0 }
+            return zip(list, times).filter { !$0.0.duplicate }.map { ($0.0.event, $0.1) }
+        }
+    }
+
     func waitForDistinct(_ count: Int, seconds: Double) -> Bool {
         waitFor(seconds: seconds) { distinct.count >= count }
     }
@@ -42,4 +53,6 @@ final class CentralRecorder: Sendable {
 /// The recorded deliveries, shared between the MQTT callback and the test.
 final class Deliveries: Sendable {
     let list = Mutex<[CentralDelivery]>([])
+    /// When each entry of `list` arrived (same index).
+    let arrivals = Mutex<[Date]>([])
 }

@@ -98,17 +98,20 @@ final class DaemonProcess: @unchecked Sendable {
     let configPath: String
     let stateDir: String
     let brokerPort: UInt16
+    /// `--broker` as given: one HOST:PORT or a comma-separated list.
+    let brokerSpec: String
     let logPath: String
     private var process: ChildProcess?
 
-    init(configPath: String, stateDir: String, brokerPort: UInt16) {
+    init(configPath: String, stateDir: String, brokerPort: UInt16, brokerSpec: String? = nil) {
         self.configPath = configPath
         self.stateDir = stateDir
         self.brokerPort = brokerPort
+        self.brokerSpec = brokerSpec ?? "127.0.0.1:\(brokerPort)"
         self.logPath = stateDir + "/gridlinkd.log"
     }
 
-    var commonArguments: [String] { ["--config", configPath, "--broker", "127.0.0.1:\(brokerPort)", "--state-dir", stateDir] }
+    var commonArguments: [String] { ["--config", configPath, "--broker", brokerSpec, "--state-dir", stateDir] }
 
     func start() throws {
         // ChildProcess, not Foundation's Process: the daemon must see SIGTERM (see ChildProcess).

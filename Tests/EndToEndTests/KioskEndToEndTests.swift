@@ -28,7 +28,10 @@ import Glibc
             #expect(report.leds["received"] == true, "received LED must be on once stored, before the broker is back (press \(i))")
             reports.append(report)
         }
-        #expect(try daemon.status()["connected"] as? Bool == false)
+        let offline = try daemon.status()
+        #expect(offline["connected"] as? Bool == false)
+        #expect(offline["ledPatterns"] as? [String: String] == ["received": "on", "accepted": "blink 2000ms", "done": "off"],
+                "offline: 'received' steady (the presses are stored), 'accepted' blinks slowly")
         #expect(reports.map(\.seq) == Array(1...200))
 
         let brokerUp = Date()
@@ -46,6 +49,7 @@ import Glibc
         #expect(events.map(\.seq) == Array(1...200))
         #expect(events.allSatisfy { $0.time.boot.count == 36 && $0.data["press"] == .string("short") })
         #expect(try waitFor(seconds: 5) { (try daemon.status()["outbox"] as? [String: Any])?["total"] as? Int == 0 }, "outbox empties once PUBACKs arrive")
+        #expect(try waitFor(seconds: 5) { (try daemon.status()["ledPatterns"] as? [String: String])?["accepted"] == "off" }, "online again: no slow blink")
         central.stop()
         #expect(daemon.terminate() == 0)
     }

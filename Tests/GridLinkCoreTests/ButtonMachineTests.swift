@@ -65,3 +65,52 @@ func replay(_ machine: inout ButtonMachine, edges: [(ms: Double, pressed: Bool)]
         #expect(m.nextDeadline == 20_000_000)
     }
 }
+
+@Suite struct DoublePressTests {
+    let machine = ButtonMachine(settleNs: 20_000_000, longPressNs: 1_500_000_000, stuckNs: 30_000_000_000, doubleWindowNs: 400_000_000)
+
+    @Test func twoQuickPressesAreOneDoublePress() {
+        var m = machine
+        let out = replay(&m, edges: [(100, true), (250, false), (450, true), (600, false)], until: 3000)
+        #expect(out == [.press(.double, at: 100_000_000)])
+    }
+
+    @Test func aSinglePressIsReportedAsShortOnceTheWindowCloses() {
+        var m = machine
+        let out = replay(&m, edges: [(100, true), (250, false)], until: 649)
+        #expect(out.isEmpty, "still waiting for a possible second press")
+        let later = replay(&m, edges: [], until: 700)
+        #expect(later == [.press(.short, at: 100_000_000)], "reported at release + window (250 + 400 ms)")
+    }
+
+    @Test func aSecondPressThatStartsInsideTheWindowButSettlesAfterItStillCounts() {
+        var m = machine
+        let out = replay(&m, edges: [(100, true), (250, false), (645, true), (800, false)], until: 3000)
+        #expect(out == [.press(.double, at: 100_000_000)])
+    }
+
+    @Test func aNoiseSpikeAtTheEndOfTheWindowDoesNotMakeADouble() {
+        var m = machine
+        let out = replay(&m, edges: [(100, true), (250, false), (640, true), (642, false)], until: 3000)
+        #expect(out == [.press(.short, at: 100_000_000)])
+    }
+
+    @Test func withDoubleDisabledAShortPressHasNoAddedDelay() {
+        var m = ButtonMachine(settleNs: 20_000_000, longPressNs: 1_500_000_000, stuckNs: 30_000_000_000)
+        let out = replay(&m, edges: [(100, true), (250, false)], until: 270)
+        #expect(out == [.press(.short, at: 100_000_000)], "at release + settle, nothing more")
+    }
+}
+
+@Suite struct SettleFilterTests {
+    @Test func aLevelCountsOnlyOnceStableForTheSettleTime() {
+        var filter = SettleFilter(settleNs: 10)
+        #expect(filter.feed(level: true, at: 100) == nil)
+        #expect(filter.advance(to: 109) == nil)
+        #expect(filter.advance(to: 110)! == (true, 100))
+        #expect(filter.feed(level: false, at: 200) == nil)
+        #expect(filter.feed(level: true, at: 205) == nil, "back before settling: no change at all")
+        #expect(filter.advance(to: 1000) == nil)
+        #expect(filter.stableLevel)
+    }
+}

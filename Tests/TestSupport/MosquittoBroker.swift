@@ -33,7 +33,10 @@ public final class MosquittoBroker: @unchecked Sendable {
     ///   - persistent: keep sessions and messages across stop/start in ``directory``.
     ///   - allowAnonymous: `false` makes the broker refuse every client (no password file),
     ///     for testing refused CONNACKs.
-    public init(port: UInt16? = nil, persistent: Bool = true, allowAnonymous: Bool = true) throws {
+    ///   - verboseLog: `log_type all` (every packet); off for tests moving 100k messages.
+    ///   - extraConfig: more `mosquitto.conf` lines (e.g. `max_queued_messages 0`).
+    public init(port: UInt16? = nil, persistent: Bool = true, allowAnonymous: Bool = true,
+                verboseLog: Bool = true, extraConfig: [String] = []) throws {
         self.port = port ?? freeLoopbackPort()
         var template = Array("\(NSTemporaryDirectory())/gridlink-mosquitto-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
@@ -47,7 +50,7 @@ public final class MosquittoBroker: @unchecked Sendable {
             "listener \(self.port) 127.0.0.1",
             "allow_anonymous \(allowAnonymous)",
             "log_dest file \(logPath)",
-            "log_type all",
+            verboseLog ? "log_type all" : "log_type error\nlog_type warning\nlog_type notice",
             "connection_messages true",
         ]
         if persistent {
@@ -57,6 +60,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         }
         // Run as root, mosquitto 2 switches to the `mosquitto` user, which cannot write here.
         if geteuid() == 0 { lines.append("user root") }
+        lines += extraConfig
         try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 

@@ -11,13 +11,15 @@ public struct LoopReport: Sendable, Equatable {
 }
 
 extension Daemon {
-    /// The loops whose health the watchdog checks: each is a serial queue that must keep moving.
-    public static let loops = ["input", "outbox", "uplink"]
+    /// The loops whose health the watchdog checks: each is a serial queue that must keep moving
+    /// (`gate` only on a gate profile).
+    public var loops: [String] { ["input"] + (gatePipeline == nil ? [] : ["gate"]) + ["outbox", "uplink"] }
 
     /// Sends one heartbeat through each loop's queue. `answer` runs on that loop's queue once it
     /// reaches the heartbeat — never, if the loop is wedged.
     public func heartbeat(_ answer: @escaping @Sendable (_ loop: String, _ report: LoopReport) -> Void) {
         pipeline.heartbeat { answer("input", LoopReport()) }
+        gatePipeline?.heartbeat { answer("gate", LoopReport()) }
         outbox.use({ try $0.stats().total }) { result in
             answer("outbox", LoopReport(outboxDepth: try? result.get()))
         }
@@ -37,9 +39,10 @@ extension Daemon {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(afterMs)) { [self] in
             switch loop {
             case "input": pipeline.heartbeat(block)
+            case "gate" where gatePipeline != nil: gatePipeline?.heartbeat(block)
             case "outbox": outbox.use({ _ in block() }) { _ in }
             case "uplink": uplink.heartbeat { _ in block() }
-            default: logger.error("GRIDLINK_TEST_WEDGE=\(loop): unknown loop; use one of \(Self.loops.joined(separator: ", "))")
+            default: logger.error("GRIDLINK_TEST_WEDGE=\(loop): unknown loop; use one of \(loops.joined(separator: ", "))")
             }
         }
     }

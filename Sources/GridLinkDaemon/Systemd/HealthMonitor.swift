@@ -17,7 +17,7 @@ public final class HealthMonitor: @unchecked Sendable {
     private let logger: Logger
     private let queue = DispatchQueue(label: "gridlink.health")
     private var timer: DispatchSourceTimer?
-    private var round = HeartbeatRound(loops: Daemon.loops)
+    private var round: HeartbeatRound
     private var report = LoopReport()
     private var lastStatus = ""
     private var wasSilent: [String] = []
@@ -25,6 +25,7 @@ public final class HealthMonitor: @unchecked Sendable {
     public init(daemon: Daemon, notifications: ServiceNotifications, plan: WatchdogPlan?, logger: Logger,
                 statusIntervalNs: UInt64 = 10_000_000_000) {
         self.daemon = daemon
+        self.round = HeartbeatRound(loops: daemon.loops)
         self.notifications = notifications
         self.plan = plan
         self.intervalNs = plan?.pingIntervalNs ?? statusIntervalNs
@@ -34,7 +35,7 @@ public final class HealthMonitor: @unchecked Sendable {
     /// Starts the first round now and judges one every interval.
     public func start() {
         if let plan {
-            logger.info("watchdog: feeding systemd every \(plan.pingIntervalNs / 1_000_000) ms while the \(Daemon.loops.joined(separator: ", ")) loops answer")
+            logger.info("watchdog: feeding systemd every \(plan.pingIntervalNs / 1_000_000) ms while the \(daemon.loops.joined(separator: ", ")) loops answer")
         }
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .nanoseconds(Int(intervalNs)), repeating: .nanoseconds(Int(intervalNs)))
