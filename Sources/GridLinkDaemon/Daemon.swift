@@ -18,10 +18,12 @@ public struct DaemonError: Error, CustomStringConvertible {
 /// takes them down in reverse and drains what it can.
 public final class Daemon: Sendable {
     public let config: DeviceConfig
-    private let logger: Logger
-    private let outbox: OutboxQueue
+    let logger: Logger
+    let outbox: OutboxQueue
     private let chip: any GPIOChip
-    private let uplink: Uplink
+    let uplink: Uplink
+    let pipeline: InputPipeline
+    let gatePipeline: GatePipeline?
     private let control: ControlServer
 
     public init(config: DeviceConfig, logger: Logger) throws(DaemonError) {
@@ -64,6 +66,7 @@ public final class Daemon: Sendable {
             if row.eventClass == .request { feedback.stored(requestId: row.id) }
             uplink.kick()
         }
+        self.pipeline = pipeline
         let gateLines: [(name: String, input: GateInputConfig, offset: Int)]
         do {
             gateLines = try (config.gate?.inputs ?? []).map { ($0.name, $0.input, try sim.resolve($0.input.line)) }
@@ -76,6 +79,7 @@ public final class Daemon: Sendable {
                          initialLevels: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.offset, (try? sim.readInput(offset: $0.offset)) ?? false) }),
                          debounceMs: config.gpio.debounceMs, clock: clock, outbox: outbox, logger: logger) { _ in uplink.kick() }
         }
+        self.gatePipeline = gatePipeline
         let gateOffsets = Set(gateLines.map(\.offset))
         do {
             try sim.watchInputs(offsets: buttons.map(\.offset) + gateLines.map(\.offset), consumer: "gridlinkd") { edge in
@@ -103,6 +107,9 @@ public final class Daemon: Sendable {
         control.start()
         uplink.start()
         uplink.kick()
+        #if DEBUG
+        wedgeLoopIfAskedForTesting()
+        #endif
     }
 
     /// Stops accepting input, lets in-flight events be acknowledged for a moment, disconnects

@@ -38,6 +38,11 @@ public final class GatePipeline: @unchecked Sendable {
         self.onStored = onStored
     }
 
+    /// Runs `answer` on the pipeline's queue once it gets there (the watchdog's heartbeat).
+    public func heartbeat(_ answer: @escaping @Sendable () -> Void) {
+        queue.async(execute: answer)
+    }
+
     public func edge(_ edge: EdgeEvent) {
         queue.async { self.handle(edge) }
     }

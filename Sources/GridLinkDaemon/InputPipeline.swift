@@ -41,6 +41,11 @@ public final class InputPipeline: @unchecked Sendable {
         self.onStored = onStored
     }
 
+    /// Runs `answer` on the pipeline's queue once it gets there (the watchdog's heartbeat).
+    public func heartbeat(_ answer: @escaping @Sendable () -> Void) {
+        queue.async(execute: answer)
+    }
+
     /// Entry point for the chip's edge callback.
     public func edge(_ edge: EdgeEvent) {
         queue.async { self.handle(edge) }

@@ -97,6 +97,12 @@ public final class Uplink: @unchecked Sendable {
 
     public var currentStats: UplinkStats { queue.sync { stats } }
 
+    /// Hands the counters to `answer` on the uplink's queue once it gets there (the watchdog's
+    /// heartbeat; never blocks the caller).
+    public func heartbeat(_ answer: @escaping @Sendable (UplinkStats) -> Void) {
+        queue.async { answer(self.stats) }
+    }
+
     // MARK: - Events from libmosquitto (hopped onto `queue`)
 
     func received(_ event: MQTTEvent, session: Int) {

@@ -19,13 +19,19 @@ struct GridLinkD: AsyncParsableCommand {
     @OptionGroup var common: DaemonOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            // GRIDLINK_LOG=debug adds a line per acknowledged event (the demo uses it).
-            handler.logLevel = getenv("GRIDLINK_LOG").flatMap { Logger.Level(rawValue: String(cString: $0)) } ?? .info
-            return handler
-        }
+        // One line per event on stderr; under systemd, with journald priorities (see GridLinkLogHandler).
+        // GRIDLINK_LOG=debug adds a line per acknowledged event (the demo uses it).
+        let level = getenv("GRIDLINK_LOG").flatMap { Logger.Level(rawValue: String(cString: $0)) } ?? .info
+        let sink = LogSink(format: LogSink.detectFormat())
+        LoggingSystem.bootstrap { label in GridLinkLogHandler(label: label, level: level, sink: sink) }
         let logger = Logger(label: "gridlinkd")
+        let notifications: ServiceNotifications
+        do {
+            notifications = ServiceNotifications(notifier: try SystemdNotifier.fromEnvironment())
+        } catch {
+            logger.warning("\(error)")
+            notifications = ServiceNotifications(notifier: nil)
+        }
         let config: DeviceConfig
         do {
             config = try ConfigLoader.load(path: common.config, overrides: ConfigOverrides(broker: common.broker, stateDir: common.stateDir))
@@ -38,10 +44,11 @@ struct GridLinkD: AsyncParsableCommand {
             daemon = try Daemon(config: config, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
+            notifications.status("cannot start: \(error)")
             throw ExitCode(1)
         }
         let group = ServiceGroup(configuration: .init(
-            services: [DaemonService(daemon: daemon)],
+            services: [DaemonService(daemon: daemon, notifications: notifications, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -59,13 +66,34 @@ struct DaemonOptions: ParsableArguments {
 }
 
 /// Runs the daemon inside swift-service-lifecycle: started on `run`, stopped on graceful shutdown.
+/// Tells systemd READY=1 once the control socket listens, feeds the watchdog while the loops are
+/// healthy (HealthMonitor) and says STOPPING=1 when shutdown begins.
 struct DaemonService: Service {
     let daemon: Daemon
+    let notifications: ServiceNotifications
+    let logger: Logger
 
     func run() async throws {
         daemon.start()
+        let monitor = notifications.isActive
+            ? HealthMonitor(daemon: daemon, notifications: notifications,
+                            plan: WatchdogPlan(environment: Self.environment(), pid: getpid()), logger: logger)
+            : nil
+        notifications.ready(status: "started: \(daemon.config.site)/\(daemon.config.device), connecting to the broker")
+        monitor?.start()
         try? await gracefulShutdown()
+        notifications.stopping()
+        monitor?.stop()
         daemon.stop()
+    }
+
+    /// The two variables `WatchdogPlan` reads.
+    private static func environment() -> [String: String] {
+        var environment: [String: String] = [:]
+        for name in ["WATCHDOG_USEC", "WATCHDOG_PID"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return environment
     }
 }
 

@@ -19,7 +19,8 @@ public final class ChildProcess: Sendable {
     private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `path` with `arguments`; stdin is /dev/null, stdout and stderr append to `outputPath`.
-    public init(path: String, arguments: [String], outputPath: String) throws {
+    /// `environment` entries are set on top of this process's environment (nil values remove one).
+    public init(path: String, arguments: [String], outputPath: String, environment: [String: String?] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,11 +43,29 @@ public final class ChildProcess: Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        let envp = Self.environment(overriding: environment)
+        defer { envp.forEach { free($0) } }
+        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard rc == 0 else {
             throw BrokerError("posix_spawn \(path): \(String(cString: strerror(rc)))")
         }
         self.pid = pid
+    }
+
+    /// This process's environment with `overrides` applied, as a NULL-terminated C array.
+    private static func environment(overriding overrides: [String: String?]) -> [UnsafeMutablePointer<CChar>?] {
+        var entries: [String] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            let name = String(text.prefix { $0 != "=" })
+            if overrides[name] == nil { entries.append(text) }
+            index += 1
+        }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            if let value { entries.append("\(name)=\(value)") }
+        }
+        return entries.map { strdup($0) } + [nil]
     }
 
     deinit {
