@@ -38,37 +38,22 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)")
         }
 
-        guard config.gpio.isSimulated else {
-            throw DaemonError("gpio.chip = \"\(config.gpio.chip)\": this build has only the simulated chip (gpio.chip = \"sim\"); the libgpiod backend is not built in yet")
-        }
-        let sim = SimulatedChip.forConfig(config)
-        chip = sim
+        let attached = try ChipAttach.attach(config: config, logger: logger)
+        chip = attached.chip
+        let buttons = attached.buttons
+        let leds = attached.leds
 
-        let buttons: [(ButtonConfig, offset: Int)]
-        let leds: [String: Int]
-        do {
-            buttons = try config.buttons.map { ($0, try sim.resolve($0.line)) }
-            leds = try Dictionary(uniqueKeysWithValues: config.feedback.outputs.map { ($0.name, try sim.resolve($0.line)) })
-            try sim.requestOutputs(offsets: Array(leds.values), consumer: "gridlinkd")
-        } catch {
-            throw DaemonError("\(error)")
-        }
-
-        let feedback = FeedbackController(chip: sim, outputs: leds, logger: logger)
+        let feedback = FeedbackController(chip: chip, outputs: leds, logger: logger)
         let uplink = Uplink(config: config, outbox: outbox, logger: logger) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
         let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger) { row in
             if row.eventClass == .request { feedback.stored(requestId: row.id) }
             uplink.kick()
         }
-        do {
-            try sim.watchInputs(offsets: buttons.map(\.offset), consumer: "gridlinkd") { edge in pipeline.edge(edge) }
-        } catch {
-            throw DaemonError("\(error)")
-        }
+        attached.edges.connect { edge in pipeline.edge(edge) }
 
         let handler = ControlHandler(
-            config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: sim,
+            config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: chip,
             ledOffsets: leds, buttonOffsets: Dictionary(uniqueKeysWithValues: buttons.map { ($0.0.name, $0.offset) }),
             startedMonoNs: HostClock.monotonicNs())
         do {
