@@ -16,7 +16,8 @@ import Testing
         // The rising edge in between fell out of the kernel FIFO: the stream can no longer be trusted.
         #expect(continuity.accept(offset: 3, high: false, seqno: 0) == .resync)
         // Re-reading finds the line high again (button released): that change is reported.
-        #expect(continuity.resynchronised(offset: 3, high: true))
+        let changed = continuity.resynchronised(offset: 3, high: true)
+        #expect(changed)
         #expect(continuity.levels[3] == true)
     }
 
@@ -27,7 +28,8 @@ import Testing
         // seqno 3 and 4 were dropped; 5 still alternates, so it is real and is reported first.
         #expect(continuity.accept(offset: 0, high: false, seqno: 5) == .deliverThenResync)
         // The level read back equals what was reported: nothing more to feed.
-        #expect(!continuity.resynchronised(offset: 0, high: false))
+        let changed = continuity.resynchronised(offset: 0, high: false)
+        #expect(!changed)
     }
 
     @Test func linesAreTrackedIndependently() {
