@@ -26,8 +26,11 @@ count_events() { sqlite3 "$DB" "SELECT count(*) FROM events WHERE json_extract(C
 has_events() { [ "$(count_events "$1")" = "$2" ]; }
 log_has() { grep -q "$1" "$LOG"; }
 
-# The shipped kiosk profile, pointed at the sim chip by its LABEL (exercises label lookup).
-sed -e "s/^chip = .*/chip = \"$SIM\"/" -e '/^control_socket/d' /opt/kiosk.toml > $PROFILE
+# The shipped kiosk profile, pointed at the sim chip by its LABEL (exercises label lookup). The
+# debounce goes from 30 to 50 ms: qemu emulates the CPU in software on a shared build machine, and a
+# stalled vCPU must not stretch a bounce gap into a "stable" level. Presses are held 100 ms.
+sed -e "s/^chip = .*/chip = \"$SIM\"/" -e '/^control_socket/d' -e 's/^debounce_ms = .*/debounce_ms = 50/' /opt/kiosk.toml > $PROFILE
+HOLD_MS=100
 DEBOUNCE_MS=$(sed -n 's/^debounce_ms = \([0-9]*\).*/\1/p' $PROFILE)
 mkdir -p $STATE
 echo "VMTEST $BACKEND: $(uname -r), profile $(grep -c '^\[\[button' $PROFILE) buttons, debounce ${DEBOUNCE_MS} ms"
@@ -60,11 +63,11 @@ gpioinfo $CHIPDEV | sed 's/^/  gpioinfo: /'
 # 4 (first half). Nothing stored yet: the received LED is off.
 [ "$(gpiosim_value $SIM $LED_RECEIVED)" = 0 ] && pass "received LED off before any press" || fail "received LED on before any press"
 
-# 2. 50 presses of 'proxy': press 80 ms, release 80 ms.
+# 2. 50 presses of 'proxy': press and release HOLD_MS each.
 i=0
 while [ $i -lt 50 ]; do
-  pull $PULL_PROXY down; ms 80
-  pull $PULL_PROXY up; ms 80
+  pull $PULL_PROXY down; ms $HOLD_MS
+  pull $PULL_PROXY up; ms $HOLD_MS
   i=$((i + 1))
 done
 if wait_for 20 has_events proxy 50; then pass "50 presses -> 50 events in the outbox"
@@ -74,11 +77,11 @@ else fail "50 presses -> $(count_events proxy) events"; fi
 # stamps are in order, about one press period apart, and each lies before the event was stored by
 # at least the hold time plus the debounce.
 sqlite3 -separator ' ' "$DB" "SELECT json_extract(CAST(payload AS TEXT), '\$.time.mono_ns'), stored_mono_ns FROM events WHERE json_extract(CAST(payload AS TEXT), '\$.source') = 'proxy' ORDER BY seq" > /tmp/stamps
-bad=$(awk -v hold=$(((80 + DEBOUNCE_MS) * 1000000)) '
+bad=$(awk -v hold=$(((HOLD_MS + DEBOUNCE_MS) * 1000000)) '
   { if ($1 == "" || $1 <= 0) bad++; else if (NR > 1 && ($1 - prev < 100000000 || $1 - prev > 2000000000)) bad++;
     if ($2 - $1 < hold) bad++; prev = $1 }
   END { print bad + 0 }' /tmp/stamps)
-[ -s /tmp/stamps ] && [ "$bad" = 0 ] && pass "mono_ns are kernel press-edge stamps (ordered, ~160 ms apart, >= hold+debounce before storing)" \
+[ -s /tmp/stamps ] && [ "$bad" = 0 ] && pass "mono_ns are kernel press-edge stamps (ordered, one press period apart, >= hold+debounce before storing)" \
   || { fail "$bad event(s) without a plausible kernel timestamp"; head -5 /tmp/stamps; }
 
 # 4 (second half). A press was stored: the received LED line is driven high.
