@@ -29,11 +29,12 @@ final class EdgeForwarder: Sendable {
 /// wrong (one attempt). A real chip may be missing (driver not loaded yet, overlay not applied)
 /// or a line may be held by another program: then one log line names chip, line and consumer,
 /// and the attempt repeats every `retrySeconds` — the daemon waits instead of crash-looping.
-enum ChipAttach {
-    static let retrySeconds: UInt32 = 5
+public enum ChipAttach {
+    public static let retrySeconds: UInt32 = 5
     static let consumer = "gridlinkd"
 
-    static func attach(config: DeviceConfig, logger: Logger) throws(DaemonError) -> AttachedChip {
+    /// - Parameter waiting: told before every retry wait, with the problem (for systemd's STATUS).
+    static func attach(config: DeviceConfig, logger: Logger, waiting: @Sendable (String) -> Void = { _ in }) throws(DaemonError) -> AttachedChip {
         if config.gpio.isSimulated {
             do {
                 return try request(SimulatedChip.forConfig(config), config: config)
@@ -62,6 +63,7 @@ enum ChipAttach {
                     logger.error("\(message) — retrying every \(retrySeconds) s (attempt \(attempt))")
                     lastMessage = message
                 }
+                waiting("waiting for GPIO: \(message)")
                 sleep(retrySeconds)
             }
         }

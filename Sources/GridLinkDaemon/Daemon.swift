@@ -26,7 +26,8 @@ public final class Daemon: Sendable {
     let gatePipeline: GatePipeline?
     private let control: ControlServer
 
-    public init(config: DeviceConfig, logger: Logger) throws(DaemonError) {
+    /// - Parameter waitingForChip: told each time a missing chip or busy line makes start-up wait.
+    public init(config: DeviceConfig, logger: Logger, waitingForChip: @Sendable (String) -> Void = { _ in }) throws(DaemonError) {
         self.config = config
         self.logger = logger
         let clock = HostClock()
@@ -40,7 +41,7 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)")
         }
 
-        let attached = try ChipAttach.attach(config: config, logger: logger)
+        let attached = try ChipAttach.attach(config: config, logger: logger, waiting: waitingForChip)
         chip = attached.chip
         let buttons = attached.buttons
         let leds = attached.leds
