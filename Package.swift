@@ -2,6 +2,19 @@
 // gridlink: kiosk and gate events from GPIO, stored durably in SQLite, published over MQTT.
 // Layout and guarantees: see README.md and docs/.
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The library CGPIOD links: `gpiod` (whatever libgpiod.so the system's -dev package provides),
+/// or GRIDLINK_LIBGPIOD, which tools/build-gpiod2 sets to `:libgpiod.so.3` so a Debian 12 machine
+/// links the cached 2.x library even though libgpiod.so (1.6) sits earlier on the search path.
+let libgpiod: String = {
+    #if canImport(Glibc)
+    if let value = getenv("GRIDLINK_LIBGPIOD") { return String(cString: value) }
+    #endif
+    return "gpiod"
+}()
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -27,6 +40,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLinux"),  // adjtimex(2), used only by GridLinkDaemon/HostClock.swift
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // libgpiod behind a thin C adapter that compiles for the v1 (1.6) or v2 (2.x) API, whichever
+        // <gpiod.h> it finds; called only by Sources/GPIO/Libgpiod. See README "Both libgpiod APIs".
+        .target(name: "CGPIOD", linkerSettings: [.linkedLibrary(libgpiod)]),
 
         // Pure logic: event model, wire schema, config model, input and feedback state machines, backoff.
         .target(name: "GridLinkCore", swiftSettings: strict),
@@ -35,7 +51,7 @@ let package = Package(
         // The one owner of sqlite3 handles (used by the outbox and the central ledger).
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         // GPIO chip interface and the simulated chip.
-        .target(name: "GPIO", dependencies: ["GridLinkCore"], swiftSettings: strict),
+        .target(name: "GPIO", dependencies: ["GridLinkCore", "CGPIOD"], swiftSettings: strict),
         // libmosquitto wrapped in a small Swift API (owns every mosquitto handle).
         .target(name: "MQTTClient", dependencies: ["CMosquitto"], swiftSettings: strict),
         // TOML config file -> validated GridLinkCore.DeviceConfig, with file:line errors.
@@ -73,6 +89,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .testTarget(name: "GridLinkCoreTests", dependencies: ["GridLinkCore"], swiftSettings: strict),
+        .testTarget(name: "GPIOTests", dependencies: ["GPIO", "GridLinkCore"], swiftSettings: strict),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox"], swiftSettings: strict),
         // A child process the crash test SIGKILLs in the middle of appending.
         .executableTarget(name: "outbox-crash-helper", dependencies: ["Outbox"], path: "Tests/OutboxCrashHelper", swiftSettings: strict),

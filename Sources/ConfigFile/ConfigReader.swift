@@ -105,13 +105,25 @@ struct ConfigReader {
     }
 
     private mutating func readButton(_ button: TOMLTable, index: Int) -> ButtonConfig? {
-        rejectUnknown(button, "button", index, allowed: ["name", "line", "kind", "active_low"])
+        rejectUnknown(button, "button", index, allowed: ["name", "line", "kind", "active_low", "bias"])
         let name = string(button, "button", index, "name", required: true)
         let line = lineRef(button, "button", index, "line", required: true)
         let kind = string(button, "button", index, "kind", required: true)
         let activeLow = bool(button, "button", index, "active_low") ?? true
+        let bias = lineBias(button, "button", index)
         guard let name, let line, let kind else { return nil }
-        return ButtonConfig(name: name, line: line, kind: EventKind(rawValue: kind), activeLow: activeLow)
+        return ButtonConfig(name: name, line: line, kind: EventKind(rawValue: kind), activeLow: activeLow, bias: bias)
+    }
+
+    /// `bias = "pull-up" | "pull-down" | "disabled" | "as-is"` (default as-is: the board's setting).
+    private mutating func lineBias(_ t: TOMLTable, _ table: String?, _ index: Int?) -> LineBias {
+        guard let text = string(t, table, index, "bias") else { return .asIs }
+        guard let bias = LineBias(rawValue: text) else {
+            let choices = LineBias.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            problems.append(ConfigProblem(ConfigKeyPath(table, index, "bias"), "'\(text)' is not a bias; use one of \(choices)"))
+            return .asIs
+        }
+        return bias
     }
 
     private mutating func readGate(_ gate: TOMLTable) -> GateConfig? {

@@ -41,6 +41,8 @@ public protocol GPIOChip: AnyObject, Sendable {
     func resolve(_ line: LineRef) throws(GPIOError) -> Int
     /// Requests the lines as inputs with both-edge events; `onEdge` receives every edge.
     func watchInputs(offsets: [Int], consumer: String, onEdge: @escaping @Sendable (EdgeEvent) -> Void) throws(GPIOError)
+    /// The same with bias and active-low per line (default: `watchInputs(offsets:)`, see InputLineRequest.swift).
+    func watchInputs(_ lines: [InputLineRequest], consumer: String, onEdge: @escaping @Sendable (EdgeEvent) -> Void) throws(GPIOError)
     /// The current physical level of a requested input (used to resynchronise).
     func readInput(offset: Int) throws(GPIOError) -> Bool
     /// Requests the lines as outputs, initially low.

@@ -158,12 +158,15 @@ public struct ButtonConfig: Sendable, Equatable {
     public var kind: EventKind
     /// True when pressing pulls the line low (the usual wiring with a pull-up).
     public var activeLow: Bool
+    /// The pull resistor requested with the line (`bias = "pull-up"`); `as-is` keeps the board's.
+    public var bias: LineBias
 
-    public init(name: String, line: LineRef, kind: EventKind, activeLow: Bool = true) {
+    public init(name: String, line: LineRef, kind: EventKind, activeLow: Bool = true, bias: LineBias = .asIs) {
         self.name = name
         self.line = line
         self.kind = kind
         self.activeLow = activeLow
+        self.bias = bias
     }
 }
 

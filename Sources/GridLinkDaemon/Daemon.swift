@@ -26,7 +26,8 @@ public final class Daemon: Sendable {
     let gatePipeline: GatePipeline?
     private let control: ControlServer
 
-    public init(config: DeviceConfig, logger: Logger) throws(DaemonError) {
+    /// - Parameter waitingForChip: told each time a missing chip or busy line makes start-up wait.
+    public init(config: DeviceConfig, logger: Logger, waitingForChip: @Sendable (String) -> Void = { _ in }) throws(DaemonError) {
         self.config = config
         self.logger = logger
         let clock = HostClock()
@@ -40,23 +41,12 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)")
         }
 
-        guard config.gpio.isSimulated else {
-            throw DaemonError("gpio.chip = \"\(config.gpio.chip)\": this build has only the simulated chip (gpio.chip = \"sim\"); the libgpiod backend is not built in yet")
-        }
-        let sim = SimulatedChip.forConfig(config)
-        chip = sim
+        let attached = try ChipAttach.attach(config: config, logger: logger, waiting: waitingForChip)
+        chip = attached.chip
+        let buttons = attached.buttons
+        let leds = attached.leds
 
-        let buttons: [(ButtonConfig, offset: Int)]
-        let leds: [String: Int]
-        do {
-            buttons = try config.buttons.map { ($0, try sim.resolve($0.line)) }
-            leds = try Dictionary(uniqueKeysWithValues: config.feedback.outputs.map { ($0.name, try sim.resolve($0.line)) })
-            try sim.requestOutputs(offsets: Array(leds.values), consumer: "gridlinkd")
-        } catch {
-            throw DaemonError("\(error)")
-        }
-
-        let feedback = FeedbackController(chip: sim, outputs: leds, clock: clock, logger: logger)
+        let feedback = FeedbackController(chip: chip, outputs: leds, clock: clock, logger: logger)
         let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() },
                             onConnectivity: { online in feedback.setOnline(online) }) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
@@ -67,30 +57,22 @@ public final class Daemon: Sendable {
             uplink.kick()
         }
         self.pipeline = pipeline
-        let gateLines: [(name: String, input: GateInputConfig, offset: Int)]
-        do {
-            gateLines = try (config.gate?.inputs ?? []).map { ($0.name, $0.input, try sim.resolve($0.input.line)) }
-        } catch {
-            throw DaemonError("\(error)")
-        }
+        let gateLines = attached.gateLines
         let outbox = self.outbox
+        let chip = self.chip
         let gatePipeline = config.gate.map { gate in
             GatePipeline(config: gate, inputs: gateLines,
-                         initialLevels: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.offset, (try? sim.readInput(offset: $0.offset)) ?? false) }),
+                         initialLevels: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.offset, (try? chip.readInput(offset: $0.offset)) ?? false) }),
                          debounceMs: config.gpio.debounceMs, clock: clock, outbox: outbox, logger: logger) { _ in uplink.kick() }
         }
         self.gatePipeline = gatePipeline
         let gateOffsets = Set(gateLines.map(\.offset))
-        do {
-            try sim.watchInputs(offsets: buttons.map(\.offset) + gateLines.map(\.offset), consumer: "gridlinkd") { edge in
-                if gateOffsets.contains(edge.offset) { gatePipeline?.edge(edge) } else { pipeline.edge(edge) }
-            }
-        } catch {
-            throw DaemonError("\(error)")
+        attached.edges.connect { edge in
+            if gateOffsets.contains(edge.offset) { gatePipeline?.edge(edge) } else { pipeline.edge(edge) }
         }
 
         let handler = ControlHandler(
-            config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: sim,
+            config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: chip,
             ledOffsets: leds, buttonOffsets: Dictionary(uniqueKeysWithValues: buttons.map { ($0.0.name, $0.offset) }),
             gateInputs: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.name, ($0.offset, $0.input.activeLow)) }),
             startedMonoNs: HostClock.monotonicNs())

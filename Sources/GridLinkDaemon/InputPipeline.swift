@@ -14,6 +14,8 @@ public final class InputPipeline: @unchecked Sendable {
         let offset: Int
         var machine: ButtonMachine
         var timerGeneration = 0
+        /// Kernel timestamp of the newest edge (the one that decides a press, for the latency log).
+        var lastEdgeNs: UInt64 = 0
     }
 
     let queue = DispatchQueue(label: "gridlink.input")
@@ -54,6 +56,7 @@ public final class InputPipeline: @unchecked Sendable {
     private func handle(_ edge: EdgeEvent) {
         guard var button = buttons[edge.offset] else { return }
         let pressed = edge.high != button.config.activeLow
+        button.lastEdgeNs = edge.timestampNs
         let outputs = button.machine.feed(level: pressed, at: edge.timestampNs)
         buttons[edge.offset] = button
         process(outputs, offset: edge.offset)
@@ -100,6 +103,10 @@ public final class InputPipeline: @unchecked Sendable {
         switch result {
         case .success(let row):
             onStored(row)
+            if let edgeNs = buttons.values.first(where: { $0.config.name == source })?.lastEdgeNs, edgeNs > 0 {
+                let nowNs = clock.nowMonotonicNs()
+                logger.debug("stored: seq \(row.seq) \(row.kind.rawValue) from '\(source)', \(nowNs > edgeNs ? (nowNs - edgeNs) / 1000 : 0) µs after its deciding kernel edge (debounce included), commit \(commitNs / 1000) µs")
+            }
             let afterUs = Int((clock.nowMonotonicNs() - event.time.monoNs) / 1000)
             let press = PressKind(rawValue: { if case .string(let s) = event.data["press"] { s } else { "short" } }()) ?? .short
             waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, commitUs: Int(commitNs / 1000), leds: [:])))

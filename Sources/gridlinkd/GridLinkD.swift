@@ -41,7 +41,9 @@ struct GridLinkD: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: config, logger: logger)
+            daemon = try Daemon(config: config, logger: logger) { problem in
+                notifications.extendStart(seconds: 3 * Int(ChipAttach.retrySeconds), status: problem)
+            }
         } catch {
             logger.critical("cannot start: \(error)")
             notifications.status("cannot start: \(error)")

@@ -15,6 +15,12 @@ public struct ServiceNotifications: Sendable {
     /// A one-line state shown by `systemctl status gridlinkd`.
     public func status(_ status: String) { notifier?.send(["STATUS=\(status)"]) }
 
+    /// Still starting (waiting for the GPIO chip): asks systemd for `seconds` more before its start
+    /// timeout, so a missing chip means "activating, retrying" instead of a kill-and-restart loop.
+    public func extendStart(seconds: Int, status: String) {
+        notifier?.send(["EXTEND_TIMEOUT_USEC=\(seconds * 1_000_000)", "STATUS=\(status)"])
+    }
+
     /// Every loop answered its heartbeat: keep the watchdog from firing.
     public func watchdog() { notifier?.send(["WATCHDOG=1"]) }
 

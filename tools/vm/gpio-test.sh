@@ -1,0 +1,131 @@
+#!/bin/sh
+# Runs INSIDE the gpio-sim VM (busybox sh), started by tools/vm-gpio-test through tools/vm/run-vm.sh.
+# The real gridlinkd (built against libgpiod v1 or v2) runs the kiosk profile on a gpio-sim chip
+# whose lines carry the names from device-config/kiosk.toml; edges come from the sim's pull
+# attributes. Checks:
+#   1. chip missing at start -> one clear log line, retry every 5 s, attaches once the chip appears
+#   2. 50 presses (real edges) -> 50 events in the outbox with the kernel's edge timestamps
+#   3. a bounce train (press and release both bouncing) -> exactly one event
+#   4. the "received" LED line reads 1 (gpio-sim value) after a press is stored, 0 before
+#   5. a line held by another consumer -> a log line naming chip, line and consumer; retried
+# Prints kernel-edge -> stored latency p50/p99. Usage: gpio-test.sh BACKEND_NAME
+BACKEND=${1:-v1}
+. /usr/local/lib/gpiosim.sh
+SIM=gridlink-kiosk
+STATE=/tmp/state
+DB=$STATE/outbox.sqlite
+LOG=/tmp/gridlinkd.log
+PROFILE=/tmp/kiosk-vm.toml
+fails=0
+pass() { echo "VMTEST $BACKEND ok: $*"; }
+fail() { echo "VMTEST $BACKEND FAIL: $*"; fails=$((fails + 1)); }
+ms() { usleep $(($1 * 1000)); }
+# wait_for SECONDS COMMAND...: true once COMMAND succeeds
+wait_for() { t=$(($1 * 10)); shift; while [ $t -gt 0 ]; do "$@" && return 0; usleep 100000; t=$((t - 1)); done; return 1; }
+count_events() { sqlite3 "$DB" "SELECT count(*) FROM events WHERE json_extract(CAST(payload AS TEXT), '\$.source') = '$1'" 2>/dev/null; }
+has_events() { [ "$(count_events "$1")" = "$2" ]; }
+log_has() { grep -q "$1" "$LOG"; }
+
+# The shipped kiosk profile, pointed at the sim chip by its LABEL (exercises label lookup). The
+# debounce goes from 30 to 50 ms: qemu emulates the CPU in software on a shared build machine, and a
+# stalled vCPU must not stretch a bounce gap into a "stable" level. Presses are held 100 ms.
+sed -e "s/^chip = .*/chip = \"$SIM\"/" -e '/^control_socket/d' -e 's/^debounce_ms = .*/debounce_ms = 50/' /opt/kiosk.toml > $PROFILE
+HOLD_MS=100
+DEBOUNCE_MS=$(sed -n 's/^debounce_ms = \([0-9]*\).*/\1/p' $PROFILE)
+mkdir -p $STATE
+echo "VMTEST $BACKEND: $(uname -r), profile $(grep -c '^\[\[button' $PROFILE) buttons, debounce ${DEBOUNCE_MS} ms"
+
+start_daemon() {
+  GRIDLINK_LOG=debug gridlinkd --config $PROFILE --broker 127.0.0.1:1 --state-dir $STATE >>$LOG 2>&1 &
+  DAEMON=$!
+}
+
+# 1. Start before the chip exists: the daemon must wait and say why, not exit.
+start_daemon
+if wait_for 10 log_has "no such chip"; then pass "missing chip logged: $(grep -m1 'no such chip' $LOG | cut -c1-200)"
+else fail "no 'no such chip' line in the log"; fi
+kill -0 $DAEMON 2>/dev/null && pass "daemon still running while the chip is missing" || fail "daemon exited without a chip"
+
+# Sim lines: offsets deliberately differ from the BCM numbers, so only name lookup finds them.
+set -- $(gpiosim_new $SIM 8 GPIO17 GPIO27 GPIO22 GPIO23 GPIO24 GPIO25 GPIO5 GPIO6)
+CHIPDEV=$1
+PROXY=0 REPAIR=1 LED_RECEIVED=2
+# The pull attribute files, resolved once: a write is then one shell builtin (no fork), so a
+# bounce train really has sub-millisecond gaps even under qemu's software emulation.
+PULL_PROXY=$(gpiosim_dir $SIM $PROXY)/pull
+PULL_REPAIR=$(gpiosim_dir $SIM $REPAIR)/pull
+pull() { echo "pull-$2" > "$1"; }
+pull $PULL_PROXY up; pull $PULL_REPAIR up   # buttons released (pull-up wiring)
+if wait_for 15 log_has "gpio: "; then pass "attached after the chip appeared: $(grep -m1 'gpio: ' $LOG | sed 's/.*gpio: /gpio: /')"
+else fail "daemon did not attach within 15 s"; cat $LOG; fi
+gpioinfo $CHIPDEV | sed 's/^/  gpioinfo: /'
+
+# 4 (first half). Nothing stored yet: the received LED is off.
+[ "$(gpiosim_value $SIM $LED_RECEIVED)" = 0 ] && pass "received LED off before any press" || fail "received LED on before any press"
+
+# 2. 50 presses of 'proxy': press and release HOLD_MS each.
+i=0
+while [ $i -lt 50 ]; do
+  pull $PULL_PROXY down; ms $HOLD_MS
+  pull $PULL_PROXY up; ms $HOLD_MS
+  i=$((i + 1))
+done
+if wait_for 20 has_events proxy 50; then pass "50 presses -> 50 events in the outbox"
+else fail "50 presses -> $(count_events proxy) events"; fi
+
+# Each event carries the kernel's timestamp of the press edge (mono_ns), not a read time: the
+# stamps are in order, about one press period apart, and each lies before the event was stored by
+# at least the hold time plus the debounce.
+sqlite3 -separator ' ' "$DB" "SELECT json_extract(CAST(payload AS TEXT), '\$.time.mono_ns'), stored_mono_ns FROM events WHERE json_extract(CAST(payload AS TEXT), '\$.source') = 'proxy' ORDER BY seq" > /tmp/stamps
+bad=$(awk -v hold=$(((HOLD_MS + DEBOUNCE_MS) * 1000000)) '
+  { if ($1 == "" || $1 <= 0) bad++; else if (NR > 1 && ($1 - prev < 100000000 || $1 - prev > 2000000000)) bad++;
+    if ($2 - $1 < hold) bad++; prev = $1 }
+  END { print bad + 0 }' /tmp/stamps)
+[ -s /tmp/stamps ] && [ "$bad" = 0 ] && pass "mono_ns are kernel press-edge stamps (ordered, one press period apart, >= hold+debounce before storing)" \
+  || { fail "$bad event(s) without a plausible kernel timestamp"; head -5 /tmp/stamps; }
+
+# 4 (second half). A press was stored: the received LED line is driven high.
+[ "$(gpiosim_value $SIM $LED_RECEIVED)" = 1 ] && pass "received LED (GPIO22) reads 1 after a stored press" || fail "received LED reads $(gpiosim_value $SIM $LED_RECEIVED)"
+
+# 3. A bounce train: contact chatter on press and on release, ~1 ms apart, well inside the debounce.
+R=$PULL_REPAIR
+t0=$(cut -d' ' -f1 /proc/uptime)
+pull $R down; pull $R up; pull $R down; pull $R up; pull $R down; usleep 500; pull $R up; pull $R down
+ms 120
+pull $R up; pull $R down; pull $R up; usleep 700; pull $R down; pull $R up
+t1=$(cut -d' ' -f1 /proc/uptime)
+ms 300
+took=$(awk -v a=$t0 -v b=$t1 'BEGIN { print (b - a) * 1000 }')
+echo "VMTEST $BACKEND: bounce train of 12 edges took $took ms including the 120 ms hold"
+if wait_for 5 has_events repair 1 && ms 500 && has_events repair 1; then pass "bounce train (12 edges) -> exactly 1 event"
+else fail "bounce train -> $(count_events repair) events"; fi
+
+# Latency: kernel edge that decided the press (the release, debounce included) -> committed.
+grep 'stored: seq' $LOG | sed -n 's/.*, \([0-9]*\) µs after its deciding kernel edge.*commit \([0-9]*\) µs.*/\1 \2/p' > /tmp/lat
+n=$(grep -c '' /tmp/lat)
+pct() { sort -n | awk -v p=$1 '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'; }
+p50=$(cut -d' ' -f1 /tmp/lat | pct 50); p99=$(cut -d' ' -f1 /tmp/lat | pct 99)
+c50=$(cut -d' ' -f2 /tmp/lat | pct 50); c99=$(cut -d' ' -f2 /tmp/lat | pct 99)
+echo "VMTEST $BACKEND latency: n=$n kernel-edge->stored p50 ${p50} us p99 ${p99} us (includes the ${DEBOUNCE_MS} ms debounce; after it: p50 $((p50 - DEBOUNCE_MS * 1000)) us p99 $((p99 - DEBOUNCE_MS * 1000)) us); commit p50 ${c50} us p99 ${c99} us"
+
+# 5. A line held by another consumer: stop the daemon, let gpiomon hold GPIO27, start again.
+kill $DAEMON; wait $DAEMON 2>/dev/null
+: > $LOG
+gpiomon --num-events=100000 $CHIPDEV $REPAIR >/dev/null 2>&1 &
+HOLDER=$!
+ms 300
+start_daemon
+if wait_for 10 log_has "already used by consumer 'gpiomon'"; then
+  line=$(grep -m1 "already used by consumer" $LOG)
+  echo "  log: $line" | cut -c1-300
+  echo "$line" | grep -q "$CHIPDEV \[$SIM\]" && echo "$line" | grep -q "button 'repair' (line $REPAIR)" && echo "$line" | grep -q "line $REPAIR is already used" \
+    && pass "busy line: one line naming chip, line, button and consumer" || fail "busy-line message lacks chip/line/button"
+else fail "no busy-line message"; cat $LOG; fi
+kill -0 $DAEMON 2>/dev/null && pass "daemon waits (retrying) while the line is busy" || fail "daemon exited on a busy line"
+kill $HOLDER; wait $HOLDER 2>/dev/null
+if wait_for 12 log_has "gpio: "; then pass "attached within one retry after the line was freed"
+else fail "did not attach after the line was freed"; fi
+kill $DAEMON; wait $DAEMON 2>/dev/null
+gpiosim_del $SIM
+echo "VMTEST $BACKEND: $fails failure(s)"
+[ $fails = 0 ]
