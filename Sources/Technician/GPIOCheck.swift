@@ -24,24 +24,44 @@ public enum GPIOCheck {
         return [CheckItem("gpio", .ok, "GPIO chip \(path) is present")]
     }
 
-    /// Every button and LED line resolves on `chip` and its level can be read.
+    /// Every configured line exists on `chip`; the inputs (buttons, gate contacts) are free and
+    /// their levels are read. LEDs are only looked up: requesting them would change what they show.
     public static func lines(_ config: DeviceConfig, on chip: GPIOChip) -> CheckItem {
+        let inputs = config.buttons.map { ("button '\($0.name)'", $0.line) }
+            + (config.gate?.inputs ?? []).map { ("gate \($0.name)", $0.input.line) }
+        let outputs = config.feedback.outputs.map { ("LED '\($0.name)'", $0.line) }
         var problems: [String] = []
-        var levels: [String] = []
-        let wanted = config.buttons.map { ("button '\($0.name)'", $0.line) } + config.feedback.outputs.map { ("LED '\($0.name)'", $0.line) }
-        for (owner, line) in wanted {
+        var resolved: [(owner: String, line: LineRef, offset: Int)] = []
+        for (owner, line) in inputs + outputs {
             do {
-                let offset = try chip.resolve(line)
-                let high = try chip.readInput(offset: offset)
-                levels.append("\(owner) \(line) is \(high ? "high" : "low")")
+                resolved.append((owner, line, try chip.resolve(line)))
             } catch {
                 problems.append("\(owner) uses \(line), which the chip does not have (\(error.detail))")
             }
         }
         guard problems.isEmpty else {
             return CheckItem("lines", .fail, problems.joined(separator: "; "),
-                             fix: "run gpioinfo to see the chip's line names and offsets, then fix the line = … of that [[button]] or [feedback] entry")
+                             fix: "run gpioinfo to see the chip's line names and offsets, then fix the line = … of that [[button]], [gate.*] or [feedback] entry")
         }
-        return CheckItem("lines", .ok, levels.isEmpty ? "no lines configured" : levels.joined(separator: ", "))
+        let inputLines = resolved.prefix(inputs.count)
+        do {
+            try chip.watchInputs(offsets: inputLines.map(\.offset), consumer: "gridlinkctl-check") { _ in }
+        } catch {
+            return CheckItem("lines", .warn, "all \(resolved.count) lines exist, but the inputs are in use (\(error.detail)), so their levels were not read",
+                             fix: "that is normal while gridlinkd runs; to read the levels: systemctl stop gridlinkd, gridlinkctl check, systemctl start gridlinkd")
+        }
+        var levels: [String] = []
+        for entry in inputLines {
+            do {
+                levels.append("\(entry.owner) \(entry.line) is \(try chip.readInput(offset: entry.offset) ? "active" : "idle")")
+            } catch {
+                problems.append("\(entry.owner) \(entry.line) cannot be read (\(error.detail))")
+            }
+        }
+        guard problems.isEmpty else {
+            return CheckItem("lines", .fail, problems.joined(separator: "; "), fix: "check the wiring and that no other program holds the line (gpioinfo)")
+        }
+        let leds = outputs.isEmpty ? "" : "; \(outputs.count) LED line(s) present"
+        return CheckItem("lines", .ok, (levels.isEmpty ? "no input lines configured" : levels.joined(separator: ", ")) + leds)
     }
 }

@@ -8,8 +8,8 @@ public struct SelfCheck: Sendable {
     public var config: DeviceConfig
     /// How long the broker check waits for CONNACK and PUBACK.
     public var brokerTimeoutMs = 5000
-    /// Opens the real chip for the line check. This build has no libgpiod backend, so it is nil
-    /// by default and a real chip gets only the presence check; the backend plugs in here.
+    /// Opens the real chip for the line check (`gridlinkctl check` passes the libgpiod chip);
+    /// nil gives a real chip only the presence check.
     public var openChip: (@Sendable (GPIOConfig) throws -> GPIOChip)?
 
     public init(config: DeviceConfig) { self.config = config }
@@ -28,7 +28,7 @@ public struct SelfCheck: Sendable {
     private func lineCheck(after chip: [CheckItem]) -> [CheckItem] {
         guard !config.gpio.isSimulated, chip.allSatisfy({ $0.status == .ok }) else { return chip }
         guard let openChip else {
-            return chip + [CheckItem("lines", .skip, "line levels are not read: this build has no libgpiod backend")]
+            return chip + [CheckItem("lines", .skip, "line levels are not read: no chip backend given")]
         }
         do {
             let opened = try openChip(config.gpio)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfigFile
+import GPIO
 import GridLinkCore
 import Technician
 
@@ -24,6 +25,7 @@ struct CheckCommand: ParsableCommand {
         }
         var check = SelfCheck(config: device)
         check.brokerTimeoutMs = timeoutMs
+        check.openChip = { gpio in try LibgpiodChip(spec: gpio.chip) }
         let items = check.run()
         if json {
             printJSON(items)
