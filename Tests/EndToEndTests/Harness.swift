@@ -31,29 +31,6 @@ final class TestDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// The result of running a command to completion.
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a command and waits for it.
-@discardableResult
-func run(_ executable: String, _ arguments: [String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-}
-
 /// A test profile: the demo's buttons and LEDs, with short timings so hundreds of presses are quick.
 func writeTestProfile(in dir: TestDirectory, debounceMs: Int = 2) throws -> String {
     let text = """
@@ -151,7 +128,7 @@ final class DaemonProcess: @unchecked Sendable {
             full.append(sub)
             rest.removeFirst()
         }
-        return try run(Binaries.gridlinkctl, full + commonArguments + rest)
+        return try runCommand(Binaries.gridlinkctl, full + commonArguments + rest)
     }
 
     /// Presses a button; returns the daemon's JSON report, or nil if the press was not reported stored.

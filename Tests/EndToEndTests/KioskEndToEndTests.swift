@@ -158,10 +158,10 @@ import Glibc
         let path = dir.path + "/bad.toml"
         try "site = \"s\"\ndevice = \"d\"\nprofile = \"kiosk\"\n[broker]\nport = 0\n[[button]]\nname = \"proxy\"\nline = 1\nkind = \"request.proxy\"\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let daemon = try run(Binaries.gridlinkd, ["--config", path])
+        let daemon = try runCommand(Binaries.gridlinkd, ["--config", path])
         #expect(daemon.status == 78)
         #expect(daemon.stderr == "config \(path):5: broker.port: 0 is not a TCP port; use 1–65535 (1883 plain, 8883 TLS)\n")
-        let validate = try run(Binaries.gridlinkctl, ["config", "validate", path])
+        let validate = try runCommand(Binaries.gridlinkctl, ["config", "validate", path])
         #expect(validate.status == 78)
         #expect(validate.stderr == daemon.stderr)
     }

@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func every_example_in_the_schema_document_matches_its_schema() throws {
-        let result = try run(Self.validator, ["--examples", Self.root.appendingPathComponent("docs/schema/event-v1.md").path])
+        let result = try runCommand(Self.validator, ["--examples", Self.root.appendingPathComponent("docs/schema/event-v1.md").path])
         #expect(result.status == 0, "\(result.stdout)")
     }
 
@@ -83,6 +83,6 @@ import Testing
         }
         let path = dir.path + "/capture.jsonl"
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return try run(Self.validator, [path])
+        return try runCommand(Self.validator, [path])
     }
 }

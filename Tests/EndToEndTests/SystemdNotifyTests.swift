@@ -39,7 +39,7 @@ struct SystemdNotifyTests {
         }
 
         func ctlStatus() throws -> CommandResult {
-            try run(Binaries.gridlinkctl, ["status", "--json", "--config", configPath, "--broker", "127.0.0.1:\(brokerPort)", "--state-dir", dir.path])
+            try runCommand(Binaries.gridlinkctl, ["status", "--json", "--config", configPath, "--broker", "127.0.0.1:\(brokerPort)", "--state-dir", dir.path])
         }
 
         func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The package's built executables, next to the test bundle.
 enum Binaries {
@@ -14,23 +15,3 @@ enum Binaries {
     static var gridlinkctl: String { directory.appendingPathComponent("gridlinkctl").path }
 }
 
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a command to completion.
-func runCommand(_ executable: String, _ arguments: [String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-}
