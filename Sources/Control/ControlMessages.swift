@@ -4,6 +4,8 @@ import GridLinkCore
 public enum ControlRequest: Codable, Sendable, Equatable {
     case status
     case outbox(limit: Int)
+    /// The last `limit` rows in drain order: what was stored most recently and goes out last.
+    case outboxTail(limit: Int)
     /// Presses a simulated button; `holdMs` nil = a normal short (or long) press.
     case simPress(button: String, long: Bool, holdMs: Int?)
     /// Moves a simulated gate input (`door`, `release`, `exit_request`) to active (open, released,

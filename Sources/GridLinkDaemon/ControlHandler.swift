@@ -24,7 +24,9 @@ struct ControlHandler: Sendable {
         case .status:
             reply(status())
         case .outbox(let limit):
-            reply(outboxListing(limit: limit))
+            reply(outboxListing(limit: limit, tail: false))
+        case .outboxTail(let limit):
+            reply(outboxListing(limit: limit, tail: true))
         case .simPress(let button, let long, let holdMs):
             simPress(button: button, long: long, holdMs: holdMs, reply: reply)
         case .simGate(let input, let active):
@@ -64,11 +66,12 @@ struct ControlHandler: Sendable {
         }
     }
 
-    private func outboxListing(limit: Int) -> ControlResponse {
+    private func outboxListing(limit: Int, tail: Bool) -> ControlResponse {
         do {
             let summary = try summary()
             let nowMs = HostClock.wallMs()
-            let rows = try outbox.sync { try $0.all() }.prefix(max(0, limit)).map {
+            let all = try outbox.sync { try $0.all() }
+            let rows = (tail ? Array(all.suffix(max(0, limit))) : Array(all.prefix(max(0, limit)))).map {
                 OutboxReport.Row(seq: $0.seq, id: $0.id, eventClass: $0.eventClass.rawValue, kind: $0.kind.rawValue,
                                  ageS: Double(max(0, nowMs - $0.storedWallMs)) / 1000)
             }

@@ -27,18 +27,21 @@ struct Status: ParsableCommand {
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "outbox", abstract: "List events stored and not yet acknowledged by the broker, in send order.")
     @OptionGroup var device: DeviceOptions
-    @Option(help: "Show at most this many rows.") var limit = 20
+    @Option(help: "Show at most this many rows, from the front (next to be sent).") var limit = 20
+    @Option(help: "Show the last N rows instead (stored most recently, sent last).") var tail: Int?
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() throws {
-        let response = try device.send(.outbox(limit: limit))
+        let response = try device.send(tail.map { .outboxTail(limit: $0) } ?? .outbox(limit: limit))
         guard case .outbox(let report) = response else { try fail(response) }
         if json { return printJSON(report) }
         print(describe(report.summary))
         for row in report.rows {
             print("  seq \(row.seq)  \(row.eventClass.padding(7))  \(row.kind.padding(16))  \(row.id)  stored \(format(seconds: row.ageS)) ago")
         }
-        if report.summary.total > report.rows.count { print("  … \(report.summary.total - report.rows.count) more") }
+        if report.summary.total > report.rows.count {
+            print("  … \(report.summary.total - report.rows.count) more \(tail == nil ? "after these" : "before these")")
+        }
     }
 }
 

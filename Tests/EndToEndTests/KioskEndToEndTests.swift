@@ -33,6 +33,13 @@ import Glibc
         #expect(offline["ledPatterns"] as? [String: String] == ["received": "on", "accepted": "blink 2000ms", "done": "off"],
                 "offline: 'received' steady (the presses are stored), 'accepted' blinks slowly")
         #expect(reports.map(\.seq) == Array(1...200))
+        func listedSeqs(_ arguments: [String]) throws -> [UInt64] {
+            let result = try daemon.ctl(["outbox", "--json"] + arguments)
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return (object?["rows"] as? [[String: Any]] ?? []).compactMap { ($0["seq"] as? NSNumber)?.uint64Value }
+        }
+        #expect(try listedSeqs(["--limit", "2"]) == [1, 2], "the front of the outbox: sent next")
+        #expect(try listedSeqs(["--tail", "3"]) == [198, 199, 200], "the tail: stored last")
 
         let brokerUp = Date()
         try broker.start()
