@@ -7,8 +7,8 @@ public enum FeedbackState: String, Sendable, Equatable, Codable {
     case accepted
     case done
     case rejected
-    /// The newest press could not be stored (outbox full): "accepted" and "done" lit with
-    /// "received" dark, a pattern the normal flow never shows. The next stored press clears it.
+    /// The newest press could not be stored (outbox full): every LED blinks fast (see
+    /// `IndicatorPlan`), a pattern the normal flow never shows. The next stored press clears it.
     case cannotStore = "cannot_store"
 }
 
@@ -47,18 +47,6 @@ public struct FeedbackMachine: Sendable, Equatable {
         guard FeedbackMachine.rank(next) > FeedbackMachine.rank(state) else { return false }
         state = next
         return true
-    }
-
-    /// LED name → lit. Each stage keeps the previous ones lit, like a progress bar; `rejected`
-    /// lights only "received" so the resident sees the request was stored but not taken.
-    public var leds: [String: Bool] {
-        if state == .cannotStore { return ["received": false, "accepted": true, "done": true] }
-        let rank = FeedbackMachine.rank(state)
-        return [
-            "received": rank >= 1,
-            "accepted": state != .rejected && rank >= 2,
-            "done": state == .done,
-        ]
     }
 
     private static func rank(_ state: FeedbackState) -> Int {

@@ -4,15 +4,15 @@ import Testing
 @Suite struct FeedbackMachineTests {
     @Test func newestRequestMovesReceivedAcceptedDone() {
         var machine = FeedbackMachine()
-        #expect(machine.leds == ["received": false, "accepted": false, "done": false])
+        #expect(steadyLeds(machine.state) == ["received": false, "accepted": false, "done": false])
         machine.stored(requestId: "a")
-        #expect(machine.leds == ["received": true, "accepted": false, "done": false])
+        #expect(steadyLeds(machine.state) == ["received": true, "accepted": false, "done": false])
         let accepted = machine.acknowledged(DownlinkAck(id: "a", status: .accepted))
         #expect(accepted)
-        #expect(machine.leds == ["received": true, "accepted": true, "done": false])
+        #expect(steadyLeds(machine.state) == ["received": true, "accepted": true, "done": false])
         let done = machine.acknowledged(DownlinkAck(id: "a", status: .done))
         #expect(done)
-        #expect(machine.leds == ["received": true, "accepted": true, "done": true])
+        #expect(steadyLeds(machine.state) == ["received": true, "accepted": true, "done": true])
     }
 
     @Test func ackForAnOlderRequestOrALateAcceptDoesNotMoveTheLeds() {
@@ -33,6 +33,14 @@ import Testing
         var machine = FeedbackMachine()
         machine.stored(requestId: "a")
         machine.acknowledged(DownlinkAck(id: "a", status: .rejected))
-        #expect(machine.leds == ["received": true, "accepted": false, "done": false])
+        #expect(steadyLeds(machine.state) == ["received": true, "accepted": false, "done": false])
     }
+}
+
+/// What the three kiosk LEDs show for `state` while online, as levels: every pattern here is steady.
+/// The one mapping from state to LEDs is `IndicatorPlan`; tests read it rather than keep a second one.
+func steadyLeds(_ state: FeedbackState) -> [String: Bool] {
+    IndicatorPlan.patterns(state: state, online: true, cannotStore: false)
+        .filter { $0.key != "status" }
+        .mapValues { $0 == .on }
 }

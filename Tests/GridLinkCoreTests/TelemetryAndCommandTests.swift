@@ -59,10 +59,11 @@ import Testing
         machine.stored(requestId: "a")
         machine.refused()
         #expect(machine.state == .cannotStore)
-        #expect(machine.leds == ["received": false, "accepted": true, "done": true])
+        #expect(Set(IndicatorPlan.patterns(state: machine.state, online: true, cannotStore: false).values) == [.blink(periodMs: 250)],
+                "cannot store: every LED blinks fast")
         #expect(machine.acknowledged(DownlinkAck(id: "a", status: .done)) == false, "an ack for the older request does not hide the error")
         machine.stored(requestId: "b")
         #expect(machine.state == .received)
-        #expect(machine.leds == ["received": true, "accepted": false, "done": false])
+        #expect(steadyLeds(machine.state) == ["received": true, "accepted": false, "done": false])
     }
 }
