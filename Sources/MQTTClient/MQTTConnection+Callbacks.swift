@@ -59,6 +59,7 @@ extension MQTTConnection {
 
     private func didReceiveConnack(code: Int32, sessionPresent: Bool) {
         if code == 0 {
+            guarded.withLock { $0.accepted = true }
             onEvent(.connected(sessionPresent: sessionPresent))
         } else {
             onEvent(.connectRefused(MQTTError(

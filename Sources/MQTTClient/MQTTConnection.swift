@@ -49,11 +49,10 @@ public final class MQTTConnection: Sendable {
         var disconnectQueued = false
         /// Why libmosquitto reported the connection lost (from its disconnect callback).
         var lostReason: MQTTError?
+        /// The broker accepted the session (CONNACK 0): from then on its silence is watched.
+        var accepted = false
     }
 
-    /// How long `mosquitto_loop` may block in select(). A `publish` or `disconnect` from another
-    /// thread wakes it at once, so this only bounds how late keepalive work can run.
-    static let loopTimeoutMs: Int32 = 1000
     /// After `disconnect()`, how long `runLoop` waits for the DISCONNECT to be written.
     static let disconnectGraceMs = 2000
 
@@ -223,7 +222,9 @@ public final class MQTTConnection: Sendable {
             // mosquitto.h, mosquitto_loop: "max_packets - this parameter is currently unused and
             // should be set to 1". It select()s on the socket and on the socket pair that
             // threaded-mode publish/disconnect write to, so other threads wake it at once.
-            let rc = mosquitto_loop(handle, Self.loopTimeoutMs, 1)
+            // The timeout only bounds how late keepalive work and the silence check run: a
+            // `publish` or `disconnect` from another thread wakes the loop at once.
+            let rc = mosquitto_loop(handle, livenessCheckMs, 1)
             let savedErrno = errno
             let (requested, queued, lost) = guarded.withLock {
                 ($0.disconnectRequested, $0.disconnectQueued, $0.lostReason)
@@ -241,6 +242,9 @@ public final class MQTTConnection: Sendable {
             }
             if rc != MQTTError.success {
                 return lost ?? MQTTError(operation: operation, mosquittoCode: rc, errno: savedErrno)
+            }
+            if let limit = silenceLimitMs, let silent = brokerSilenceMs(), silent >= limit {
+                return silentBrokerError(silentMs: silent)
             }
         }
     }

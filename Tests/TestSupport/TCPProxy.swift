@@ -25,6 +25,7 @@ public final class TCPProxy: @unchecked Sendable {
     private var pairs: [Int: (client: Int32, server: Int32)] = [:]
     private var nextPairID = 0
     private var stopped = false
+    private var silent = false
 
     /// Listens on a free loopback port and starts accepting.
     public init(targetPort: UInt16) throws {
@@ -52,6 +53,13 @@ public final class TCPProxy: @unchecked Sendable {
                 shutdown(pair.server, Int32(SHUT_RDWR))
             }
         }
+    }
+
+    /// `true` makes the link go silent, as a blackholed route does: bytes in either direction are
+    /// read and thrown away, nothing is closed (no FIN, no RST), so each side sees only that the
+    /// other stopped talking. `false` forwards again (what was dropped stays lost).
+    public func blackhole(_ on: Bool) {
+        lock.withLock { silent = on }
     }
 
     /// Stops accepting and cuts every connection.
@@ -109,7 +117,9 @@ public final class TCPProxy: @unchecked Sendable {
                 let source = entry.fd
                 let sink = index == 0 ? server : client
                 let count = read(source, &buffer, buffer.count)
-                guard count > 0, writeAll(sink, buffer[0..<count]) else { break loop }
+                guard count > 0 else { break loop }
+                if lock.withLock({ silent }) { continue }
+                guard writeAll(sink, buffer[0..<count]) else { break loop }
             }
         }
         lock.withLock { _ = pairs.removeValue(forKey: id) }
