@@ -46,12 +46,16 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var ledPatterns: [String: String]
     public var counters: [String: Int]
     public var uptimeS: Double
+    /// Seconds since the broker last sent anything (PUBACK, PINGRESP, …) while connected; nil
+    /// when not connected. A link that stays silent past 1.4 × keepalive is dropped and retried.
+    public var brokerSilentS: Double?
 
     public init(
         site: String, device: String, profile: String, version: String, broker: String, connected: Bool,
         outbox: OutboxSummary, lastPubackAgeS: Double?, feedback: FeedbackState, leds: [String: Bool],
-        ledPatterns: [String: String] = [:], counters: [String: Int], uptimeS: Double
+        ledPatterns: [String: String] = [:], counters: [String: Int], uptimeS: Double, brokerSilentS: Double? = nil
     ) {
+        self.brokerSilentS = brokerSilentS
         self.ledPatterns = ledPatterns
         self.site = site
         self.device = device

@@ -60,7 +60,8 @@ struct ControlHandler: Sendable {
                     "telemetry_sent": uplinkStats.telemetrySent, "commands_answered": uplinkStats.commandsAnswered,
                     "overflow_reports": uplinkStats.overflowReports,
                 ].merging(outbox.dropsSinceStart.mapValues { Int($0) }) { a, _ in a },
-                uptimeS: Double(now - startedMonoNs) / 1e9))
+                uptimeS: Double(now - startedMonoNs) / 1e9,
+                brokerSilentS: uplinkStats.brokerSilentMs.map { Double($0) / 1000 }))
         } catch {
             return .failed(message: "cannot read the outbox: \(error)")
         }

@@ -95,7 +95,13 @@ public final class Uplink: @unchecked Sendable {
         queue.async { self.drain() }
     }
 
-    public var currentStats: UplinkStats { queue.sync { stats } }
+    public var currentStats: UplinkStats {
+        queue.sync {
+            var now = stats
+            now.brokerSilentMs = stats.connected ? connection?.brokerSilenceMs() : nil
+            return now
+        }
+    }
 
     /// Hands the counters to `answer` on the uplink's queue once it gets there (the watchdog's
     /// heartbeat; never blocks the caller).

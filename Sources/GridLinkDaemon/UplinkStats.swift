@@ -13,4 +13,7 @@ public struct UplinkStats: Sendable, Equatable {
     public var telemetrySent = 0
     public var commandsAnswered = 0
     public var overflowReports = 0
+    /// Milliseconds since the broker last sent anything (any packet, PINGRESP included) on the
+    /// current connection; nil while not connected. Filled in when the stats are read.
+    public var brokerSilentMs: UInt32?
 }

@@ -13,7 +13,8 @@ struct Status: ParsableCommand {
         guard case .status(let status) = response else { try fail(response) }
         if json { return printJSON(status) }
         print("device     \(status.site)/\(status.device) (profile \(status.profile), gridlinkd \(status.version), up \(format(seconds: status.uptimeS)))")
-        print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")")
+        print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")"
+            + (status.brokerSilentS.map { ", broker last answered \(format(seconds: $0)) ago" } ?? ""))
         print("outbox     \(describe(status.outbox))")
         print("last ack   \(status.lastPubackAgeS.map { format(seconds: $0) + " ago" } ?? "none since start")")
         print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { name in
