@@ -82,7 +82,8 @@ enum OutboxSchema {
             // transaction commit." With NORMAL instead, "A transaction committed in WAL mode with
             // synchronous=NORMAL might roll back following a power loss or system crash" (pragma.html) — and
             // the product promises that a stored event survives a power cut. The setting is per connection.
-            try db.execute("PRAGMA synchronous = FULL")
+            // FULL always, except under the power-cut test's negative control (SynchronousOverride).
+            try db.execute("PRAGMA synchronous = \(SynchronousOverride.pragmaValue)")
             // wal_autocheckpoint: "Setting the auto-checkpoint size to zero or a negative value turns
             // auto-checkpointing off." (pragma.html) Otherwise the COMMIT that crosses 1000 WAL pages runs the checkpoint
             // itself (DESIGN.md measured up to 108 ms); the daemon calls `Outbox.checkpoint()` from a timer instead.

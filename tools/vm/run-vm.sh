@@ -25,6 +25,14 @@
 #   --no-pvh        boot the compressed bzImage instead of the cached,
 #                   decompressed vmlinux via its PVH entry (PVH skips ~3-4 s
 #                   of XZ decompression under TCG; CONFIG_PVH=y in Debian)
+#   --disk IMG      attach IMG (raw) as the next virtio disk (/dev/vda, vdb, …) with
+#                   cache=none (O_DIRECT; writethrough where the host file
+#                   system has no O_DIRECT): what the guest flushed is in IMG;
+#                   load the modules with --module virtio_pci --module
+#                   virtio_blk --module ext4 --module crc32c_generic; repeatable
+#   --serial-file F the next extra serial port (/dev/ttyS1, ttyS2, …) is
+#                   written straight to host file F as bytes arrive; repeatable
+#   --pidfile F     qemu writes its PID to F (for a caller that kills it)
 #   --verbose       kernel loglevel 7 instead of 4 and show build steps
 #   --build-only    build/refresh the cached base initramfs and exit
 #   --rebuild       drop the cached base initramfs (not the debs) first
@@ -53,7 +61,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T_START=$(date +%s.%N)
 CACHE=${GRIDLINK_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gridlink-vm}
 PVH=1 ACCEL=tcg CPU= SMP=2 MEM=512 TIMEOUT=300 LOGFILE= VERBOSE=0 BUILD_ONLY=0 REBUILD=0
-BINS=() FILES=() XMODS=() TEST= TEST_ARGS=()
+BINS=() FILES=() XMODS=() TEST= TEST_ARGS=() DISKS=() SERIALS=() PIDFILE=
 
 die() { echo "run-vm: $*" >&2; exit 125; }
 log() { [ "$VERBOSE" = 1 ] && echo "run-vm: $*" >&2 || true; }
@@ -63,6 +71,9 @@ while [ $# -gt 0 ]; do
     --bin) BINS+=("$2"); shift 2;;
     --file) FILES+=("$2"); shift 2;;
     --module) XMODS+=("$2"); shift 2;;
+    --disk) DISKS+=("$2"); shift 2;;
+    --serial-file) SERIALS+=("$2"); shift 2;;
+    --pidfile) PIDFILE=$2; shift 2;;
     --accel) ACCEL=$2; shift 2;;
     --cpu) CPU=$2; shift 2;;
     --smp) SMP=$2; shift 2;;
@@ -306,6 +317,14 @@ QEMU=(qemu-system-x86_64 -accel "$ACCEL" -cpu "$CPU" -smp "$SMP" -m "$MEM"
       -nodefaults -no-user-config -nic none -display none -no-reboot
       -serial stdio -monitor none
       -kernel "$KERNEL" -initrd "$WORK/initrd.cpio" -append "$APPEND")
+for d in "${DISKS[@]}"; do
+  # O_DIRECT (cache=none) needs host file system support; tmpfs has none.
+  cache=none
+  if ! dd if="$d" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null; then cache=writethrough; fi
+  QEMU+=(-drive "file=$d,format=raw,if=virtio,cache=$cache")
+done
+for f in "${SERIALS[@]}"; do QEMU+=(-serial "file:$f"); done
+[ -n "$PIDFILE" ] && QEMU+=(-pidfile "$PIDFILE")
 log "${QEMU[*]}"
 CONSOLE=$WORK/console.log
 T_QEMU=$(date +%s.%N)
