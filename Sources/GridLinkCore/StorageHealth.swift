@@ -42,7 +42,7 @@ public struct StorageHealth: Sendable, Equatable {
     public let initialRetryMs: UInt64
     public let maxRetryMs: UInt64
 
-    public init(initialRetryMs: UInt64 = 500, maxRetryMs: UInt64 = 10_000) {
+    public init(initialRetryMs: UInt64 = 500, maxRetryMs: UInt64 = 5_000) {
         self.initialRetryMs = initialRetryMs
         self.maxRetryMs = max(initialRetryMs, maxRetryMs)
     }

@@ -126,7 +126,10 @@ public final class InputPipeline: @unchecked Sendable {
 
     /// A short name for why storing failed, as `sim press` and the log say it.
     static func storageReason(_ error: OutboxError) -> String {
-        switch error.kind {
+        if OutboxQueue.condition(of: error) == .readOnly, error.kind != .readOnly {
+            return "storage is read-only (the file system is mounted read-only)"
+        }
+        return switch error.kind {
         case .diskFull: "disk full (SQLITE_FULL)"
         case .readOnly: "storage is read-only (SQLITE_READONLY)"
         case .ioError: "storage I/O error (SQLITE_IOERR)"

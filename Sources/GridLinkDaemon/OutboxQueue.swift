@@ -37,7 +37,7 @@ public final class OutboxQueue: @unchecked Sendable {
     private let dropCounts = Mutex<[String: Int64]>([:])
     private let overflowHandler = Mutex<(@Sendable () -> Void)?>(nil)
     private let storedHandler = Mutex<(@Sendable () -> Void)?>(nil)
-    private var health = StorageHealth()
+    private var health = StorageHealth(initialRetryMs: 500, maxRetryMs: 5000)
     private let healthSnapshot = Mutex(StorageHealth())
     private var retryArmed = false
     private var ids = UUIDv7Generator()
