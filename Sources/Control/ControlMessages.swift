@@ -14,6 +14,8 @@ public enum ControlRequest: Codable, Sendable, Equatable {
     /// Records `count` events of `kind` (gate or fault kinds) through the same outbox path as a
     /// press; simulated chip only. Lets tests fill the outbox with routine rows and alarms.
     case simEvent(kind: String, count: Int)
+    /// Forgets the recorded outbox quarantines (a technician has seen them); the kept files stay.
+    case clearQuarantine
 }
 
 /// The daemon's answer: one JSON line, then the connection closes.
@@ -49,13 +51,17 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// Seconds since the broker last sent anything (PUBACK, PINGRESP, …) while connected; nil
     /// when not connected. A link that stays silent past 1.4 × keepalive is dropped and retried.
     public var brokerSilentS: Double?
+    /// Storage health and outstanding quarantines (nil from a gridlinkd older than this field).
+    public var storage: StorageReport?
 
     public init(
         site: String, device: String, profile: String, version: String, broker: String, connected: Bool,
         outbox: OutboxSummary, lastPubackAgeS: Double?, feedback: FeedbackState, leds: [String: Bool],
-        ledPatterns: [String: String] = [:], counters: [String: Int], uptimeS: Double, brokerSilentS: Double? = nil
+        ledPatterns: [String: String] = [:], counters: [String: Int], uptimeS: Double, brokerSilentS: Double? = nil,
+        storage: StorageReport? = nil
     ) {
         self.brokerSilentS = brokerSilentS
+        self.storage = storage
         self.ledPatterns = ledPatterns
         self.site = site
         self.device = device

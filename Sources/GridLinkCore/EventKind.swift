@@ -13,17 +13,20 @@ public struct EventKind: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let gateClosed = EventKind(rawValue: "gate.closed")
     public static let deviceOverflow = EventKind(rawValue: "device.overflow")
     public static let deviceFault = EventKind(rawValue: "device.fault")
+    /// The outbox was damaged and moved aside (or lost its last commit): what was salvaged, what was
+    /// lost, which seqs are skipped. Alarm class.
+    public static let deviceStoreQuarantined = EventKind(rawValue: "device.store_quarantined")
 
     /// Every kind this version of the schema defines.
     public static let known: [EventKind] = [
         .requestProxy, .requestRepair, .gateEntry, .gateHeldOpen, .gateForcedOpen, .gateClosed,
-        .deviceOverflow, .deviceFault,
+        .deviceOverflow, .deviceFault, .deviceStoreQuarantined,
     ]
 
     /// The class a kind belongs to; unknown kinds are routine.
     public var eventClass: EventClass {
         switch self {
-        case .gateHeldOpen, .gateForcedOpen, .deviceFault: .alarm
+        case .gateHeldOpen, .gateForcedOpen, .deviceFault, .deviceStoreQuarantined: .alarm
         case .requestProxy, .requestRepair, .deviceOverflow: .request
         default: .routine
         }

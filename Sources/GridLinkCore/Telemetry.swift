@@ -44,9 +44,11 @@ public struct TelemetryReport: Codable, Sendable, Equatable {
     public var uptimeS: Double
     /// The broker this connection is on (`host:port`).
     public var broker: String
+    /// Storage health and the quarantines not yet cleared by a technician.
+    public var storage: StorageReport?
 
     enum CodingKeys: String, CodingKey {
-        case v, outbox, drops, reconnects, clock, broker
+        case v, outbox, drops, reconnects, clock, broker, storage
         case lastPubackAgeS = "last_puback_age_s"
         case uptimeS = "uptime_s"
     }
@@ -55,7 +57,7 @@ public struct TelemetryReport: Codable, Sendable, Equatable {
     public static func compose(
         depth: [EventClass: Int], oldestStoredWallMs: [EventClass: Int64], nowWallMs: Int64,
         drops: [String: Int64], reconnects: Int, lastPubackMonoNs: UInt64?, nowMonoNs: UInt64, startedMonoNs: UInt64,
-        synced: Bool, boot: String, broker: String
+        synced: Bool, boot: String, broker: String, storage: StorageReport? = nil
     ) -> TelemetryReport {
         var outbox: [String: ClassDepth] = [:]
         for eventClass in EventClass.allCases {
@@ -66,7 +68,7 @@ public struct TelemetryReport: Codable, Sendable, Equatable {
         return TelemetryReport(
             outbox: outbox, drops: drops, reconnects: reconnects, lastPubackAgeS: lastPubackMonoNs.map(seconds(since:)),
             clock: ClockStatus(synced: synced, boot: boot, monoNs: nowMonoNs), uptimeS: seconds(since: startedMonoNs),
-            broker: broker)
+            broker: broker, storage: storage)
     }
 
     /// Compact JSON with sorted keys.

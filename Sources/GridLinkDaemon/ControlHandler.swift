@@ -33,11 +33,21 @@ struct ControlHandler: Sendable {
             reply(simGate(input: input, active: active))
         case .simEvent(let kind, let count):
             simEvent(kind: EventKind(rawValue: kind), count: count, reply: reply)
+        case .clearQuarantine:
+            let cleared = outbox.clearQuarantine()
+            reply(.ok(message: cleared == 0 ? "no quarantine recorded" : "cleared \(cleared) quarantine record(s); the kept files stay in \(config.paths.stateDir) until you delete them"))
         }
     }
 
     private func summary() throws -> OutboxSummary {
-        let stats = try outbox.sync { try $0.stats() }
+        // While storage is degraded the outbox may be closed: show an empty summary, not a failure.
+        let stats: OutboxStats
+        do {
+            stats = try outbox.sync { try $0.stats() }
+        } catch {
+            guard !outbox.storageHealth.isHealthy else { throw error }
+            stats = OutboxStats(depth: [:], total: 0, oldestStoredWallMs: [:], oldestStoredMonoNs: nil, nextSeq: 0)
+        }
         let nowMs = HostClock.wallMs()
         let oldest = stats.oldestStoredWallMs.values.min().map { Double(max(0, nowMs - $0)) / 1000 }
         let byClass = Dictionary(uniqueKeysWithValues: EventClass.allCases.map { ($0.rawValue, stats.depth[$0] ?? 0) })
@@ -61,7 +71,7 @@ struct ControlHandler: Sendable {
                     "overflow_reports": uplinkStats.overflowReports,
                 ].merging(outbox.dropsSinceStart.mapValues { Int($0) }) { a, _ in a },
                 uptimeS: Double(now - startedMonoNs) / 1e9,
-                brokerSilentS: uplinkStats.brokerSilentMs.map { Double($0) / 1000 }))
+                brokerSilentS: uplinkStats.brokerSilentMs.map { Double($0) / 1000 }, storage: outbox.storageReport))
         } catch {
             return .failed(message: "cannot read the outbox: \(error)")
         }

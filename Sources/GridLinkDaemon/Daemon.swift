@@ -35,11 +35,8 @@ public final class Daemon: Sendable {
         if mkdir(config.paths.stateDir, 0o750) != 0 && errno != EEXIST {
             throw DaemonError("state directory \(config.paths.stateDir): \(String(cString: strerror(errno))); create it or fix paths.state_dir")
         }
-        do {
-            outbox = OutboxQueue(outbox: try Outbox(path: config.outboxPath, site: config.site, device: config.device), logger: logger, limits: config.outboxLimits)
-        } catch {
-            throw DaemonError("\(error)")
-        }
+        // Never fails: a damaged outbox is quarantined, an unwritable one is retried (StorageHealth).
+        outbox = OutboxQueue(path: config.outboxPath, site: config.site, device: config.device, logger: logger, limits: config.outboxLimits)
 
         let attached = try ChipAttach.attach(config: config, logger: logger, waiting: waitingForChip)
         chip = attached.chip
@@ -51,8 +48,9 @@ public final class Daemon: Sendable {
                             onConnectivity: { online in feedback.setOnline(online) }) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
         outbox.onOverflow { uplink.overflowOccurred() }
+        outbox.onRecovered { uplink.kick() }
         let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger,
-                                     onRefused: { kind in if kind.eventClass == .request { feedback.refused() } }) { row in
+                                     onRefused: { kind, why, fault in if kind.eventClass == .request { feedback.refused(why: why, storageFault: fault) } }) { row in
             if row.eventClass == .request { feedback.stored(requestId: row.id) }
             uplink.kick()
         }

@@ -52,12 +52,15 @@ public final class FeedbackController: @unchecked Sendable {
         }
     }
 
-    /// The press was refused (outbox full): show "cannot store" and beep (before returning).
-    public func refused() {
+    /// The press could not be stored (outbox full, disk full, read-only, I/O error, damaged file):
+    /// show "cannot store" and beep (before returning). `storageFault` presses are logged at debug
+    /// level only: the storage health machine logs the fault once.
+    public func refused(why: String, storageFault: Bool = false) {
         queue.sync { [self] in
             machine.refused()
             buzzer.start(.error, at: clock.nowMonotonicNs())
-            logger.warning("feedback: press refused, outbox full — showing 'cannot store'")
+            let line: Logger.Message = "feedback: press refused (\(why)) — showing 'cannot store'"
+            if storageFault { logger.debug(line) } else { logger.warning(line) }
             refresh()
         }
     }

@@ -25,13 +25,14 @@ public final class InputPipeline: @unchecked Sendable {
     private var waiters = PressWaiters()
     let clock: any DeviceClock
     let onStored: @Sendable (StoredEvent) -> Void
-    /// A request the full outbox refused (kiosk shows "cannot store").
-    let onRefused: @Sendable (EventKind) -> Void
+    /// An event that could not be stored, for any reason (kiosk shows "cannot store"): its kind,
+    /// why, and whether the storage itself failed (as opposed to the outbox bound refusing it).
+    let onRefused: @Sendable (EventKind, _ why: String, _ storageFault: Bool) -> Void
     private let logger: Logger
 
     /// - Parameter onStored: called after each commit (feedback LED, uplink kick).
     public init(buttons: [(ButtonConfig, offset: Int)], gpio: GPIOConfig, clock: any DeviceClock, outbox: OutboxQueue,
-                logger: Logger, onRefused: @escaping @Sendable (EventKind) -> Void = { _ in },
+                logger: Logger, onRefused: @escaping @Sendable (EventKind, String, Bool) -> Void = { _, _, _ in },
                 onStored: @escaping @Sendable (StoredEvent) -> Void) {
         self.onRefused = onRefused
         for (config, offset) in buttons {
@@ -112,12 +113,30 @@ public final class InputPipeline: @unchecked Sendable {
             waiter?(.pressed(PressReport(seq: row.seq, id: row.id, kind: row.kind.rawValue, press: press, storedAfterUs: afterUs, commitUs: Int(commitNs / 1000), leds: [:])))
         case .failure(let error):
             if case .outboxFull(let reason) = error.kind {
-                onRefused(event.kind)
+                onRefused(event.kind, "outbox full", false)
                 let why = reason == .full ? "the outbox is full of requests and alarms waiting for the broker" : "the event is larger than outbox.max_bytes"
                 waiter?(.failed(message: "cannot store: \(why); the press was refused (kiosk shows 'cannot store') and counted for device.overflow"))
             } else {
-                waiter?(.failed(message: "press not stored: \(error)"))
+                let why = Self.storageReason(error)
+                onRefused(event.kind, why, true)
+                waiter?(.failed(message: "cannot store: \(why); the press was refused (kiosk shows 'cannot store'): \(error)"))
             }
+        }
+    }
+
+    /// A short name for why storing failed, as `sim press` and the log say it.
+    static func storageReason(_ error: OutboxError) -> String {
+        if OutboxQueue.condition(of: error) == .readOnly, error.kind != .readOnly {
+            return "storage is read-only (the file system is mounted read-only)"
+        }
+        return switch error.kind {
+        case .diskFull: "disk full (SQLITE_FULL)"
+        case .readOnly: "storage is read-only (SQLITE_READONLY)"
+        case .ioError: "storage I/O error (SQLITE_IOERR)"
+        case .cannotOpen: "the outbox cannot be opened (SQLITE_CANTOPEN)"
+        case .corrupt, .notADatabase, .notAnOutbox, .unsupportedSchema: "the outbox is damaged (SQLITE_CORRUPT)"
+        case .busy: "the outbox is locked by another process (SQLITE_BUSY)"
+        default: "storing failed"
         }
     }
 

@@ -55,6 +55,7 @@ extension Uplink {
     func publishTelemetry() {
         guard connection != nil, stats.connected else { return }
         let drops = outbox.dropsSinceStart
+        let storage = outbox.storageReport
         outbox.use({ try $0.stats() }) { [self] result in
             queue.async { [self] in
                 guard let connection, stats.connected else { return }
@@ -66,7 +67,7 @@ extension Uplink {
                     depth: outboxStats.depth, oldestStoredWallMs: outboxStats.oldestStoredWallMs, nowWallMs: clock.nowWallMs(),
                     drops: drops, reconnects: stats.reconnects, lastPubackMonoNs: stats.lastPubackMonoNs,
                     nowMonoNs: clock.nowMonotonicNs(), startedMonoNs: startedMonoNs, synced: clock.isClockSynchronised(),
-                    boot: clock.bootId, broker: stats.broker)
+                    boot: clock.bootId, broker: stats.broker, storage: storage)
                 do {
                     _ = try connection.publish(MQTTMessage(topic: config.topics.telemetry, payload: report.jsonBytes(), qos: 0, retain: false))
                     stats.telemetrySent += 1

@@ -28,6 +28,7 @@ extension Outbox {
                 }
                 stored.append(row)
             }
+            try reserveSeqs(through: UInt64(first) + UInt64(events.count) - 1)
             // The counter moves in the same transaction as the rows: gap-free for what was stored.
             try sql("append") { () throws(SQLiteError) in
                 try db.execute(OutboxSchema.writeNextSeq, [.int(first + Int64(events.count))])

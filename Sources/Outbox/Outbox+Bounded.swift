@@ -57,6 +57,7 @@ extension Outbox {
                     outcomes.append(.stored(row))
                 }
             }
+            if next > 1 { try reserveSeqs(through: UInt64(next - 1)) }
             try sql("append") { () throws(SQLiteError) in try db.execute(OutboxSchema.writeNextSeq, [.int(next)]) }
             if !batch.isEmpty {
                 var ledger = try readLedger()
@@ -85,6 +86,7 @@ extension Outbox {
             let next = try sql("overflow report") { () throws(SQLiteError) in try db.scalarInt(OutboxSchema.readNextSeq) } ?? 0
             guard next >= 1 else { throw OutboxError(kind: .corrupt, path: path, operation: "overflow report", detail: "next_seq is \(next)") }
             let row = try makeRow(build(ledger), seq: UInt64(next), storedWallMs, storedMonoNs)
+            try reserveSeqs(through: UInt64(next))
             try insert(row)
             try sql("overflow report") { () throws(SQLiteError) in
                 try db.execute(OutboxSchema.writeNextSeq, [.int(next + 1)])

@@ -23,16 +23,27 @@ public final class Outbox {
 
     let topics: Topics
     let db: SQLiteConnection
+    /// Seqs reserved in blocks outside the database (`<path>.seq`).
+    var reservation: SeqReservation
+    /// Seqs skipped at open because the WAL's tail was torn: the lost commit may have used any of
+    /// them. The daemon reports the range as `device.store_quarantined` (reason `torn_wal`).
+    public private(set) var skippedOnOpen: ClosedRange<UInt64>?
 
     /// Opens the outbox at `path`, creating the file and schema when missing.
     ///
     /// Throws `.cannotOpen` (no directory, no permission), `.notADatabase` / `.notAnOutbox` / `.corrupt` /
     /// `.unsupportedSchema` (`isUnusableDatabase`: quarantine the file), or another kind from SQLite.
-    public init(path: String, site: String, device: String) throws(OutboxError) {
+    ///
+    /// `quickCheck` runs `PRAGMA quick_check` (reads every page once) and throws `.corrupt` when it
+    /// finds damage: the daemon does this at start.
+    public init(path: String, site: String, device: String, quickCheck: Bool = false) throws(OutboxError) {
         self.path = path
         self.site = site
         self.device = device
         self.topics = Topics(site: site, device: device)
+        self.reservation = SeqReservation(outboxPath: path)
+        // Before SQLite opens the file: once open, SQLite reads past the torn frame without a word.
+        let tornWAL = WALTail.isTorn(outboxPath: path)
         do throws(SQLiteError) {
             db = try SQLiteConnection(path: path, busyTimeoutMs: Self.busyTimeoutMs)
         } catch {
@@ -40,11 +51,50 @@ public final class Outbox {
         }
         do throws(OutboxError) {
             try OutboxSchema.prepare(db, path: path)
+            if quickCheck { try OutboxSchema.quickCheck(db, path: path) }
         } catch {
             // Close without the checkpoint `close()` would run: a file that is not our outbox stays untouched.
             db.close()
             throw error
         }
+        if tornWAL { try skipReservedBlock() }
+    }
+
+    /// Moves `next_seq` past the reserved block (the torn commit may have used any seq in it).
+    private func skipReservedBlock() throws(OutboxError) {
+        let next = UInt64(max(1, try sql("open") { () throws(SQLiteError) in try db.scalarInt(OutboxSchema.readNextSeq) } ?? 1))
+        let through = reservation.exists ? reservation.reservedThrough : next + SeqReservation.blockSize - 1
+        guard through >= next else { return }
+        try transaction("skip seqs after a torn WAL", write: true) { () throws(OutboxError) in
+            try sql("open") { () throws(SQLiteError) in try db.execute(OutboxSchema.writeNextSeq, [.int(Int64(through + 1))]) }
+            try reservation.ensure(through: through + 1, outboxPath: path)
+        }
+        skippedOnOpen = next...through
+        // Restart the WAL, so the torn tail is not found (and skipped) again at the next open.
+        _ = try? db.checkpoint(.truncate)
+    }
+
+    /// The highest seq reserved so far (`<path>.seq`), 0 if none.
+    public var reservedThrough: UInt64 { reservation.reservedThrough }
+
+    /// The highest seq ever reserved for the outbox at `path`, read without opening it (0 if unknown).
+    public static func reservedSeqs(path: String) -> UInt64 { SeqReservation(outboxPath: path).reservedThrough }
+
+    /// Seqs per reserved block: the widest gap a quarantine or torn WAL leaves.
+    public static var seqBlockSize: UInt64 { SeqReservation.blockSize }
+
+    /// Proves the storage takes writes again: one tiny write transaction, fsynced like a press.
+    public func probeWrite() throws(OutboxError) {
+        try transaction("probe write", write: true) { () throws(OutboxError) -> Void in
+            try sql("probe write") { () throws(SQLiteError) -> Void in
+                try db.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+            }
+        }
+    }
+
+    /// Reserves seqs up to `seq` (inside the transaction that uses them; one fsync per block).
+    func reserveSeqs(through seq: UInt64) throws(OutboxError) {
+        try reservation.ensure(through: seq, outboxPath: path)
     }
 
     deinit { close() }

@@ -42,6 +42,11 @@ enum OutboxSchema {
         "PRAGMA application_id = \(applicationID)",
     ]
 
+    /// Tables besides `events` that salvage copies from a damaged outbox when they still read
+    /// (`INSERT OR IGNORE … SELECT *`, so the columns must match). A table added to the schema is
+    /// salvaged by adding its name here.
+    public static let salvagedTables: [String] = []
+
     static let columns = "seq, id, class_rank, kind, topic, payload, stored_wall_ms, stored_mono_ns"
     static let insertEvent = "INSERT INTO events (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     static let drainOrder = "SELECT \(columns) FROM events ORDER BY class_rank, seq"
@@ -105,6 +110,19 @@ enum OutboxSchema {
             }
         }
         try validate(db, path: path)
+    }
+
+    /// `PRAGMA quick_check`: "ok", or the damage it found (→ `.corrupt`).
+    static func quickCheck(_ db: SQLiteConnection, path: String) throws(OutboxError) {
+        let lines: [String]
+        do throws(SQLiteError) {
+            lines = try db.rows("PRAGMA quick_check(5)") { $0.text(0) }
+        } catch {
+            throw OutboxError(error, path: path, operation: "quick_check")
+        }
+        guard lines == ["ok"] else {
+            throw OutboxError(kind: .corrupt, path: path, operation: "quick_check", detail: lines.joined(separator: "; "))
+        }
     }
 
     /// Checks the stored schema version and the seq invariant of an existing outbox.

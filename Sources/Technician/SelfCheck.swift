@@ -18,6 +18,7 @@ public struct SelfCheck: Sendable {
     public func run() -> [CheckItem] {
         lineCheck(after: GPIOCheck.chip(config.gpio)) + [
             StorageCheck.check(stateDir: config.paths.stateDir),
+            OutboxHealthCheck.check(outboxPath: config.outboxPath, controlSocket: config.controlSocketPath),
             ClockCheck.check(synchronised: HostClock.isSynchronised()),
             BrokerCheck.check(config, timeoutMs: brokerTimeoutMs),
             CertificateCheck.check(config.broker.security, device: config.device),

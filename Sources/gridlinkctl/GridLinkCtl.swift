@@ -9,7 +9,7 @@ struct GridLinkCtl: ParsableCommand {
         commandName: "gridlinkctl",
         abstract: "Inspect and drive a running gridlinkd; validate profiles; run a minimal central side.",
         version: "0.1.0",
-        subcommands: [Status.self, OutboxCommand.self, CheckCommand.self, ProvisionCommand.self, Sim.self, ConfigCommand.self, CentralCommand.self])
+        subcommands: [Status.self, OutboxCommand.self, CheckCommand.self, ProvisionCommand.self, Sim.self, ConfigCommand.self, CentralCommand.self, StoreCommand.self])
 }
 
 /// Exit codes (sysexits.h), so scripts can tell the cases apart.

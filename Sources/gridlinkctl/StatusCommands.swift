@@ -16,6 +16,9 @@ struct Status: ParsableCommand {
         print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")"
             + (status.brokerSilentS.map { ", broker last answered \(format(seconds: $0)) ago" } ?? ""))
         print("outbox     \(describe(status.outbox))")
+        if let storage = status.storage {
+            for line in describe(storage) { print(line) }
+        }
         print("last ack   \(status.lastPubackAgeS.map { format(seconds: $0) + " ago" } ?? "none since start")")
         print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { name in
             "\(name)=\(status.ledPatterns[name] ?? (status.leds[name]! ? "on" : "off"))"
@@ -50,6 +53,25 @@ func describe(_ outbox: OutboxSummary) -> String {
     let classes = EventClass.allCases.map { "\($0.rawValue) \(outbox.byClass[$0.rawValue] ?? 0)" }.joined(separator: ", ")
     let oldest = outbox.oldestAgeS.map { ", oldest \(format(seconds: $0))" } ?? ""
     return "\(outbox.total) waiting (\(classes))\(oldest), \(outbox.inflight) in flight, next seq \(outbox.nextSeq)"
+}
+
+/// `storage    ok` / `storage    FULL since 13:05:01 UTC (42 s): …`, then one line per quarantine.
+func describe(_ storage: StorageReport) -> [String] {
+    var lines: [String] = []
+    if storage.condition == .ok {
+        lines.append("storage    ok")
+    } else {
+        let since = storage.sinceWallMs.map { ms -> String in
+            let seconds = Double(max(0, Int64(Date().timeIntervalSince1970 * 1000) - ms)) / 1000
+            return " for \(format(seconds: seconds))"
+        } ?? ""
+        lines.append("storage    \(storage.condition.rawValue.uppercased().replacingOccurrences(of: "_", with: "-"))\(since) — presses are refused ('cannot store') and retried: \(storage.error ?? "")")
+    }
+    for record in storage.quarantines {
+        let files = record.files.isEmpty ? "" : "; kept: \(record.files.joined(separator: " "))"
+        lines.append("quarantine \(record.reason): \(record.rowsSalvaged) rows salvaged, at most \(record.rowsLost) lost, seqs \(record.seqSkippedFrom)–\(record.seqSkippedTo) skipped (\(record.methods))\(files); clear with: gridlinkctl store clear-quarantine")
+    }
+    return lines
 }
 
 func format(seconds: Double) -> String {

@@ -80,12 +80,12 @@ final class DaemonProcess: @unchecked Sendable {
     let logPath: String
     private var process: ChildProcess?
 
-    init(configPath: String, stateDir: String, brokerPort: UInt16, brokerSpec: String? = nil) {
+    init(configPath: String, stateDir: String, brokerPort: UInt16, brokerSpec: String? = nil, logPath: String? = nil) {
         self.configPath = configPath
         self.stateDir = stateDir
         self.brokerPort = brokerPort
         self.brokerSpec = brokerSpec ?? "127.0.0.1:\(brokerPort)"
-        self.logPath = stateDir + "/gridlinkd.log"
+        self.logPath = logPath ?? stateDir + "/gridlinkd.log"
     }
 
     var commonArguments: [String] { ["--config", configPath, "--broker", brokerSpec, "--state-dir", stateDir] }

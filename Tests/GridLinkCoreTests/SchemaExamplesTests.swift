@@ -22,7 +22,7 @@ import Testing
     @Test func everyEventExampleRoundTripsByteForByte() throws {
         let events = try Self.examples().filter { $0.contains("\"seq\"") }
         let kinds = try Set(events.map { try Event.decode(Array($0.utf8)).kind })
-        #expect(kinds.isSuperset(of: [.requestProxy, .requestRepair, .deviceFault, .gateForcedOpen, .gateClosed, .deviceOverflow]))
+        #expect(kinds.isSuperset(of: [.requestProxy, .requestRepair, .deviceFault, .gateForcedOpen, .gateClosed, .deviceOverflow, .deviceStoreQuarantined]))
         for json in events {
             let event = try Event.decode(Array(json.utf8))
             #expect(event.v == 1)
