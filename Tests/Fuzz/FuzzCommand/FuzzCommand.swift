@@ -1,0 +1,16 @@
+import GridLinkCore
+
+/// libFuzzer target: any bytes as a command on `…/cmd`. Must give a known command or a
+/// `DownlinkError`, never trap; nothing over the size limit is accepted. Built and run by tools/fuzz.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCommand(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let payload = Array(UnsafeBufferPointer(start: data, count: size))
+    switch DownlinkCommand.parse(payload) {
+    case .success(let command):
+        precondition(payload.count <= DownlinkCommand.maxPayloadBytes && !command.id.isEmpty && command.id.count <= 64)
+        precondition(JSONDuplicateKeys.first(in: payload) == nil)
+    case .failure(let error):
+        precondition(!error.description.isEmpty)
+    }
+    return 0
+}
