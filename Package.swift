@@ -108,12 +108,13 @@ let package = Package(
     ]
 )
 
-// libFuzzer targets (Tests/Fuzz): they have no main of their own (libFuzzer supplies it), so they
-// exist only when tools/fuzz builds them with GRIDLINK_FUZZ=1 and -sanitize=fuzzer in .build-fuzz.
+// libFuzzer targets (Tests/Fuzz): they call libFuzzer's LLVMFuzzerRunDriver, which only links with
+// -sanitize=fuzzer, so they exist only when tools/fuzz builds them (GRIDLINK_FUZZ=1, in .build-fuzz).
 #if canImport(Glibc)
 if getenv("GRIDLINK_FUZZ") != nil {
+    package.targets.append(.target(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer"))
     for (name, dependency) in [("FuzzConfig", "ConfigFile"), ("FuzzAck", "GridLinkCore"), ("FuzzCommand", "GridLinkCore"), ("FuzzControl", "Control")] {
-        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency)],
+        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "CFuzzer"],
                                                  path: "Tests/Fuzz/\(name)", swiftSettings: strict))
     }
 }
