@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         // Device key and CSR (provision), certificate expiry (check).
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
@@ -54,8 +53,8 @@ let package = Package(
         .target(name: "GPIO", dependencies: ["GridLinkCore", "CGPIOD"], swiftSettings: strict),
         // libmosquitto wrapped in a small Swift API (owns every mosquitto handle).
         .target(name: "MQTTClient", dependencies: ["CMosquitto"], swiftSettings: strict),
-        // TOML config file -> validated GridLinkCore.DeviceConfig, with file:line errors.
-        .target(name: "ConfigFile", dependencies: ["GridLinkCore", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: strict),
+        // TOML config file -> validated GridLinkCore.DeviceConfig, with file:line errors (own strict TOML parser).
+        .target(name: "ConfigFile", dependencies: ["GridLinkCore"], swiftSettings: strict),
         // Local control socket: request/response types, server and client.
         .target(name: "Control", dependencies: ["GridLinkCore"], swiftSettings: strict),
         // The daemon's parts wired together: recorder, uplink, input pipeline, feedback, control handler.
@@ -74,7 +73,6 @@ let package = Package(
         // What a technician runs on site: `gridlinkctl check` and `gridlinkctl provision`.
         .target(name: "Technician", dependencies: [
             "GridLinkCore", "ConfigFile", "MQTTClient", "DeviceIdentity", "GridLinkDaemon", "Control", "GPIO",
-            .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "gridlinkd", dependencies: [
@@ -109,3 +107,15 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     ]
 )
+
+// libFuzzer targets (Tests/Fuzz): they call libFuzzer's LLVMFuzzerRunDriver, which only links with
+// -sanitize=fuzzer, so they exist only when tools/fuzz builds them (GRIDLINK_FUZZ=1, in .build-fuzz).
+#if canImport(Glibc)
+if getenv("GRIDLINK_FUZZ") != nil {
+    package.targets.append(.target(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer"))
+    for (name, dependency) in [("FuzzConfig", "ConfigFile"), ("FuzzAck", "GridLinkCore"), ("FuzzCommand", "GridLinkCore"), ("FuzzControl", "Control")] {
+        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: dependency), "CFuzzer"],
+                                                 path: "Tests/Fuzz/\(name)", swiftSettings: strict))
+    }
+}
+#endif

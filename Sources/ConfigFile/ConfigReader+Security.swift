@@ -1,5 +1,4 @@
 import GridLinkCore
-import TOMLKit
 
 extension ConfigReader {
     /// Keys a table accepts beyond those its reader lists (kept here so each concern's keys live

@@ -1,5 +1,4 @@
 import GridLinkCore
-import TOMLKit
 
 /// Turns the parsed TOML tables into a `DeviceConfig`, collecting a problem for every wrong type
 /// and every unknown key (usually a typo) instead of stopping at the first.
@@ -176,7 +175,7 @@ struct ConfigReader {
 
     private mutating func int(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String) -> Int? {
         guard let value = t[key] else { return nil }
-        guard value.type == .int, let int = value.int else {
+        guard let int = value.int else {
             problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be a whole number without quotes"))
             return nil
         }
@@ -185,7 +184,7 @@ struct ConfigReader {
 
     mutating func bool(_ t: TOMLTable, _ table: String?, _ index: Int?, _ key: String) -> Bool? {
         guard let value = t[key] else { return nil }
-        guard value.type == .bool, let bool = value.bool else {
+        guard let bool = value.bool else {
             problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be true or false"))
             return nil
         }
@@ -198,7 +197,7 @@ struct ConfigReader {
             if required { problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "is missing; add \(key) = OFFSET or \(key) = \"LINE_NAME\"")) }
             return nil
         }
-        if value.type == .int, let offset = value.int { return .offset(offset) }
+        if let offset = value.int { return .offset(offset) }
         if let name = value.string, !name.isEmpty { return .name(name) }
         problems.append(ConfigProblem(ConfigKeyPath(table, index, key), "must be a line offset (17) or a line name (\"BTN_PROXY\")"))
         return nil

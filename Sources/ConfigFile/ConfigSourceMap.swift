@@ -2,7 +2,7 @@ import GridLinkCore
 
 /// Finds the line of a key in the TOML text, so every config problem can name a line.
 ///
-/// TOMLKit reports positions only for syntax errors, so this reads the text once: `[table]` and
+/// Problems are found on the typed config, which has no positions, so this reads the text once: `[table]` and
 /// `[[table]]` headers set the context, `key = …` lines are recorded under it.
 struct ConfigSourceMap {
     private var keyLines: [ConfigKeyPath: Int] = [:]

@@ -12,14 +12,28 @@ public enum ControlClient {
         defer { UnixSocket.close(fd) }
         UnixSocket.setTimeout(fd: fd, seconds: timeoutSeconds)
         let connected = UnixSocket.withSockaddr(&address) { connect(fd, $0, $1) }
-        guard connected == 0 else { throw ControlSocketError("connect to gridlinkd at", path: path, errno: errno) }
+        guard connected == 0 else {
+            let error = errno
+            throw ControlSocketError("connect to gridlinkd at", path: path, errno: error)
+        }
         guard var bytes = try? Array(JSONEncoder().encode(request)) else {
             throw ControlSocketError("encode request for", path: path, errno: EINVAL)
         }
         bytes.append(0x0A)
-        guard UnixSocket.writeAll(fd: fd, bytes) else { throw ControlSocketError("send request to", path: path, errno: errno) }
-        guard let line = UnixSocket.readLine(fd: fd), !line.isEmpty else {
-            throw ControlSocketError("read answer from", path: path, errno: errno == 0 ? ECONNRESET : errno)
+        if let error = UnixSocket.writeAll(fd: fd, bytes) { throw ControlSocketError("send request to", path: path, errno: error) }
+        let line: [UInt8]
+        switch UnixSocket.readLine(fd: fd) {
+        case .line(let read) where !read.isEmpty:
+            line = read
+        case .line, .closed:
+            throw ControlSocketError("read answer from", path: path,
+                                     reason: "gridlinkd closed the connection without answering (did it stop? see journalctl -u gridlinkd)")
+        case .failed(let error) where error == EAGAIN || error == EWOULDBLOCK:
+            throw ControlSocketError("read answer from", path: path, reason: "no answer within \(timeoutSeconds) s")
+        case .failed(let error):
+            throw ControlSocketError("read answer from", path: path, errno: error)
+        case .tooLong:
+            throw ControlSocketError("read answer from", path: path, reason: "answer longer than 1 MiB; use gridlinkctl of the same version")
         }
         guard let response = try? JSONDecoder().decode(ControlResponse.self, from: Data(line)) else {
             throw ControlSocketError("decode answer from", path: path, errno: EPROTO)

@@ -161,3 +161,28 @@ public struct SimEventsReport: Codable, Sendable, Equatable {
         self.lastSeq = lastSeq
     }
 }
+
+extension ControlRequest {
+    /// Decodes one request line as the daemon receives it. Never traps; text that is not a request,
+    /// or JSON that names a key twice (which JSONDecoder would silently resolve), is an error.
+    public static func decode(_ line: [UInt8]) -> Result<ControlRequest, ControlRequestError> {
+        if let key = JSONDuplicateKeys.first(in: line) { return .failure(.duplicateKey(key)) }
+        guard let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line)) else {
+            return .failure(.unreadable)
+        }
+        return .success(request)
+    }
+}
+
+/// Why the daemon refused a control request; the text goes back in `.failed(message:)`.
+public enum ControlRequestError: Error, Equatable, CustomStringConvertible {
+    case unreadable
+    case duplicateKey(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable: "unreadable request; use gridlinkctl of the same version"
+        case .duplicateKey(let key): "request names '\(key.prefix(64))' twice; send each key once"
+        }
+    }
+}

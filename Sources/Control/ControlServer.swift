@@ -22,8 +22,20 @@ public final class ControlServer: Sendable {
         self.handler = handler
         var address = try UnixSocket.address(path)
         let fd = try UnixSocket.newSocket(path: path)
+        // A stale socket from a killed daemon is removed; if that fails (a read-only filesystem, a
+        // directory we may not write), say so: bind would only report "Address already in use".
         var info = stat()
-        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        if lstat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+                UnixSocket.close(fd)
+                throw ControlSocketError("bind control socket", path: path, reason: "a file that is not a socket is in the way; move it aside")
+            }
+            if unlink(path) != 0 {
+                let error = errno
+                UnixSocket.close(fd)
+                throw ControlSocketError("remove the stale control socket", path: path, errno: error)
+            }
+        }
         let bound = UnixSocket.withSockaddr(&address) { bind(fd, $0, $1) }
         guard bound == 0 else {
             let error = errno
@@ -66,19 +78,25 @@ public final class ControlServer: Sendable {
 
     private func serve(_ fd: Int32) {
         UnixSocket.setTimeout(fd: fd, seconds: 5)
-        guard let line = UnixSocket.readLine(fd: fd),
-              let request = try? JSONDecoder().decode(ControlRequest.self, from: Data(line))
-        else {
-            ControlServer.send(.failed(message: "unreadable request; use gridlinkctl of the same version"), to: fd)
+        let line: [UInt8]
+        switch UnixSocket.readLine(fd: fd) {
+        case .line(let read), .closed(let read): line = read
+        case .failed, .tooLong:
+            ControlServer.send(.failed(message: ControlRequestError.unreadable.description), to: fd)
             return
         }
-        handler(request) { response in ControlServer.send(response, to: fd) }
+        switch ControlRequest.decode(line) {
+        case .success(let request):
+            handler(request) { response in ControlServer.send(response, to: fd) }
+        case .failure(let error):
+            ControlServer.send(.failed(message: error.description), to: fd)
+        }
     }
 
     private static func send(_ response: ControlResponse, to fd: Int32) {
         if var bytes = try? Array(JSONEncoder().encode(response)) {
             bytes.append(0x0A)
-            _ = UnixSocket.writeAll(fd: fd, bytes)
+            _ = UnixSocket.writeAll(fd: fd, bytes)  // a client that went away needs no answer
         }
         UnixSocket.close(fd)
     }

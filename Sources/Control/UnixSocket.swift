@@ -8,7 +8,10 @@ import Darwin
 public struct ControlSocketError: Error, Equatable, CustomStringConvertible {
     public var operation: String
     public var path: String
+    /// errno of the failed call, read right after it (0 when `reason` says what happened instead).
     public var errno: Int32
+    /// What went wrong when no errno applies (the daemon closed the connection without answering).
+    public var reason: String?
 
     public init(_ operation: String, path: String, errno: Int32) {
         self.operation = operation
@@ -16,8 +19,15 @@ public struct ControlSocketError: Error, Equatable, CustomStringConvertible {
         self.errno = errno
     }
 
+    public init(_ operation: String, path: String, reason: String) {
+        self.operation = operation
+        self.path = path
+        self.errno = 0
+        self.reason = reason
+    }
+
     public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(errno)))"
+        "\(operation) \(path): \(reason ?? String(cString: strerror(errno)))"
     }
 }
 
@@ -59,33 +69,50 @@ enum UnixSocket {
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Reads until a newline or EOF; nil on error or when more than `limit` bytes arrive.
-    static func readLine(fd: Int32, limit: Int = 1 << 20) -> [UInt8]? {
+    /// What reading a line gave: the line, the peer closing before a newline (with what came),
+    /// a failed read (errno taken right after the call), or more than the limit.
+    enum LineRead: Equatable {
+        case line([UInt8])
+        case closed([UInt8])
+        case failed(Int32)
+        case tooLong
+    }
+
+    /// Reads until a newline, EOF or `limit` bytes.
+    static func readLine(fd: Int32, limit: Int = 1 << 20) -> LineRead {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while data.count <= limit {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return nil }
-            if count == 0 { return data }
+            if count < 0 {
+                let error = errno
+                if error == EINTR { continue }
+                return .failed(error)
+            }
+            if count == 0 { return .closed(data) }
             if let newline = buffer[0..<count].firstIndex(of: 0x0A) {
                 data += buffer[0..<newline]
-                return data
+                return .line(data)
             }
             data += buffer[0..<count]
         }
-        return nil
+        return .tooLong
     }
 
-    static func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
+    /// Writes every byte; on failure returns the errno of the failed call (EPIPE if the peer closed).
+    static func writeAll(fd: Int32, _ bytes: [UInt8]) -> Int32? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return false }
+            if written < 0 {
+                let error = errno
+                if error == EINTR { continue }
+                return error
+            }
+            if written == 0 { return EPIPE }
             offset += written
         }
-        return true
+        return nil
     }
 
     static func close(_ fd: Int32) {

@@ -41,6 +41,10 @@ extension DeviceConfig {
         func check(_ ok: Bool, _ path: ConfigKeyPath, _ message: @autoclosure () -> String) {
             if !ok { problems.append(ConfigProblem(path, message())) }
         }
+        func checkOffset(_ line: LineRef, _ path: ConfigKeyPath) {
+            guard case .offset(let offset) = line else { return }
+            check((0...Self.maxLineOffset).contains(offset), path, "\(offset) is not a line offset; use 0–\(Self.maxLineOffset) (the number gpioinfo shows) or the line's name")
+        }
         check(DeviceConfig.isTopicSafe(site), .init(nil, "site"), "'\(site)' must be 1–64 characters of a-z, 0-9, '_' or '-' (it becomes an MQTT topic level)")
         check(DeviceConfig.isTopicSafe(device), .init(nil, "device"), "'\(device)' must be 1–64 characters of a-z, 0-9, '_' or '-' (it becomes an MQTT topic level)")
         check(["kiosk", "gate", "demo"].contains(profile), .init(nil, "profile"), "'\(profile)' is not a profile; use kiosk, gate or demo")
@@ -49,21 +53,24 @@ extension DeviceConfig {
         problems += broker.security.problems(port: broker.port)
         check((5...3600).contains(broker.keepaliveSeconds), .init("broker", "keepalive_s"), "\(broker.keepaliveSeconds) is out of range; use 5–3600 seconds")
         check((1...1000).contains(uplink.inflightWindow), .init("uplink", "inflight_window"), "\(uplink.inflightWindow) is out of range; use 1–1000 (32 is a good default)")
-        check(uplink.backoffInitialMs >= 10, .init("uplink", "backoff_initial_ms"), "\(uplink.backoffInitialMs) is too small; use at least 10 ms")
+        check((10...3_600_000).contains(uplink.backoffInitialMs), .init("uplink", "backoff_initial_ms"), "\(uplink.backoffInitialMs) is out of range; use 10–3600000 ms (500 is a good default)")
         check(uplink.backoffMaxMs >= uplink.backoffInitialMs, .init("uplink", "backoff_max_ms"), "\(uplink.backoffMaxMs) is below backoff_initial_ms (\(uplink.backoffInitialMs)); raise it")
+        check(uplink.backoffMaxMs <= 3_600_000, .init("uplink", "backoff_max_ms"), "\(uplink.backoffMaxMs) is out of range; use at most 3600000 ms (one hour)")
         for (index, backup) in backupBrokers.enumerated() {
             check(!backup.host.isEmpty, .init("broker", index + 1, "host"), "is empty; set the broker's host name or address")
             check((1...65535).contains(backup.port), .init("broker", index + 1, "port"), "\(backup.port) is not a TCP port; use 1–65535")
         }
-        check(uplink.drainRatePerS >= 0, .init("uplink", "drain_rate_per_s"), "\(uplink.drainRatePerS) is negative; use 0 (unpaced) or events per second")
-        check(outboxLimits.maxRows == 0 || outboxLimits.maxRows >= 10, .init("outbox", "max_rows"), "\(outboxLimits.maxRows) is too small; use 0 (no limit) or at least 10")
-        check(outboxLimits.maxBytes == 0 || outboxLimits.maxBytes >= 4096, .init("outbox", "max_bytes"), "\(outboxLimits.maxBytes) is too small; use 0 (no limit) or at least 4096")
-        check(telemetryIntervalS >= 0, .init("telemetry", "interval_s"), "\(telemetryIntervalS) is negative; use 0 (off) or seconds")
+        check((0...100_000).contains(uplink.drainRatePerS), .init("uplink", "drain_rate_per_s"), "\(uplink.drainRatePerS) is out of range; use 0 (unpaced) to 100000 events per second")
+        check(outboxLimits.maxRows == 0 || (10...1_000_000_000).contains(outboxLimits.maxRows), .init("outbox", "max_rows"), "\(outboxLimits.maxRows) is out of range; use 0 (no limit) or 10–1000000000")
+        check(outboxLimits.maxBytes == 0 || (4096...Self.maxOutboxBytes).contains(outboxLimits.maxBytes), .init("outbox", "max_bytes"), "\(outboxLimits.maxBytes) is out of range; use 0 (no limit) or 4096–\(Self.maxOutboxBytes) (1 TiB)")
+        check((0...86_400).contains(telemetryIntervalS), .init("telemetry", "interval_s"), "\(telemetryIntervalS) is out of range; use 0 (off) to 86400 seconds")
         check(!gpio.chip.isEmpty, .init("gpio", "chip"), "is empty; use \"sim\" or a chip such as \"gpiochip0\"")
         check((1...1000).contains(gpio.debounceMs), .init("gpio", "debounce_ms"), "\(gpio.debounceMs) is out of range; use 1–1000 ms (20–50 suits push buttons)")
         check(gpio.longPressMs > gpio.debounceMs, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) must be longer than debounce_ms (\(gpio.debounceMs))")
+        check(gpio.longPressMs <= 60_000, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) is out of range; use at most 60000 ms")
         check((0...2000).contains(gpio.doublePressMs), .init("gpio", "double_press_ms"), "\(gpio.doublePressMs) is out of range; use 0 (off) to 2000 ms")
         check(gpio.stuckMs > gpio.longPressMs, .init("gpio", "stuck_ms"), "\(gpio.stuckMs) must be longer than long_press_ms (\(gpio.longPressMs))")
+        check(gpio.stuckMs <= 86_400_000, .init("gpio", "stuck_ms"), "\(gpio.stuckMs) is out of range; use at most 86400000 ms (one day)")
         check(!buttons.isEmpty || profile == "gate", .init("button", 0, "name"), "a \(profile) profile needs at least one [[button]]")
         check(gate != nil || profile != "gate", .init("gate.door", "line"), "a gate profile needs a [gate.door] table with the door contact's line")
         if let gate {
@@ -85,11 +92,10 @@ extension DeviceConfig {
             } else {
                 lineOwners[button.line] = button.name
             }
-            if case .offset(let offset) = button.line, offset < 0 {
-                problems.append(ConfigProblem(.init("button", index, "line"), "\(offset) is not a line offset; offsets start at 0"))
-            }
+            checkOffset(button.line, .init("button", index, "line"))
         }
         for (name, input) in gate?.inputs ?? [] {
+            checkOffset(input.line, .init("gate.\(name)", "line"))
             if let owner = lineOwners[input.line] {
                 problems.append(ConfigProblem(.init("gate.\(name)", "line"), "gate input '\(name)' uses \(input.line), already used by '\(owner)'; give it its own line"))
             } else {
@@ -97,6 +103,7 @@ extension DeviceConfig {
             }
         }
         for output in feedback.outputs {
+            checkOffset(output.line, .init("feedback", "\(output.name)_line"))
             if let owner = lineOwners[output.line] {
                 problems.append(ConfigProblem(.init("feedback", "\(output.name)_line"), "LED '\(output.name)' uses \(output.line), already used by '\(owner)'; give it its own line"))
             } else {
@@ -105,6 +112,11 @@ extension DeviceConfig {
         }
         return problems
     }
+
+    /// The largest GPIO line offset a profile may name (chips have far fewer lines).
+    public static let maxLineOffset = 65_535
+    /// The largest `outbox.max_bytes`: 1 TiB, far beyond any SD card.
+    public static let maxOutboxBytes = 1 << 40
 
     /// `[a-z0-9_-]{1,64}`: safe as an MQTT topic level on every broker and bridge.
     public static func isTopicSafe(_ value: String) -> Bool {

@@ -20,7 +20,8 @@ public struct DownlinkAck: Codable, Sendable, Equatable {
 
     /// Parses an ack payload. Never traps: every malformed input becomes a `DownlinkError`.
     public static func parse(_ payload: [UInt8]) -> Result<DownlinkAck, DownlinkError> {
-        guard payload.count <= maxPayloadBytes else { return .failure(.tooLarge(payload.count)) }
+        guard payload.count <= maxPayloadBytes else { return .failure(.tooLarge(payload.count, limit: maxPayloadBytes)) }
+        if let key = JSONDuplicateKeys.first(in: payload) { return .failure(.duplicateKey(key)) }
         do {
             let ack = try JSONDecoder().decode(DownlinkAck.self, from: Data(payload))
             guard !ack.id.isEmpty, ack.id.count <= 64 else { return .failure(.badField("id", "must be 1–64 characters")) }
@@ -45,14 +46,27 @@ public struct DownlinkAck: Codable, Sendable, Equatable {
 /// Why a downlink message was ignored; the text is what the log line says.
 public enum DownlinkError: Error, Equatable, CustomStringConvertible {
     case notJSON
-    case tooLarge(Int)
+    case tooLarge(Int, limit: Int)
+    case duplicateKey(String)
     case badField(String, String)
 
     public var description: String {
         switch self {
         case .notJSON: "payload is not a JSON object"
-        case .tooLarge(let size): "payload is \(size) bytes, more than \(DownlinkAck.maxPayloadBytes)"
+        case .tooLarge(let size, let limit): "payload is \(size) bytes, more than \(limit)"
+        case .duplicateKey(let key): "key '\(key.prefix(64))' appears twice; send each key once"
         case .badField(let field, let problem): "field '\(field)' \(problem)"
+        }
+    }
+
+    /// The kind of problem without the sender's details (sizes, key names): what repeated warnings
+    /// are grouped by, so a flood of variations still gives one line per kind (`DownlinkWarnings`).
+    public var kind: String {
+        switch self {
+        case .notJSON: "not JSON"
+        case .tooLarge: "too large"
+        case .duplicateKey: "duplicate key"
+        case .badField: "bad field"
         }
     }
 }

@@ -23,7 +23,8 @@ public struct DownlinkCommand: Codable, Sendable, Equatable {
 
     /// Parses a command payload. Never traps: malformed, unknown or oversized → `DownlinkError`.
     public static func parse(_ payload: [UInt8]) -> Result<DownlinkCommand, DownlinkError> {
-        guard payload.count <= maxPayloadBytes else { return .failure(.tooLarge(payload.count)) }
+        guard payload.count <= maxPayloadBytes else { return .failure(.tooLarge(payload.count, limit: maxPayloadBytes)) }
+        if let key = JSONDuplicateKeys.first(in: payload) { return .failure(.duplicateKey(key)) }
         do {
             let command = try JSONDecoder().decode(DownlinkCommand.self, from: Data(payload))
             guard !command.id.isEmpty, command.id.count <= 64 else { return .failure(.badField("id", "must be 1–64 characters")) }

@@ -21,6 +21,7 @@ public final class Daemon: Sendable {
     let logger: Logger
     let outbox: OutboxQueue
     private let chip: any GPIOChip
+    private let feedback: FeedbackController
     let uplink: Uplink
     let pipeline: InputPipeline
     let gatePipeline: GatePipeline?
@@ -44,6 +45,7 @@ public final class Daemon: Sendable {
         let leds = attached.leds
 
         let feedback = FeedbackController(chip: chip, outputs: leds, clock: clock, logger: logger)
+        self.feedback = feedback
         let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() },
                             onConnectivity: { online in feedback.setOnline(online) }) { ack in feedback.acknowledged(ack) }
         self.uplink = uplink
@@ -97,6 +99,7 @@ public final class Daemon: Sendable {
     public func stop() {
         logger.info("gridlinkd stopping")
         control.stop()
+        feedback.stop()
         chip.close()
         uplink.stop(graceMs: 2000)
         outbox.close()

@@ -20,6 +20,8 @@ public final class FeedbackController: @unchecked Sendable {
     private var ledTestUntil: UInt64 = 0
     private var timerGeneration = 0
     private var lastLevels: [String: Bool] = [:]
+    /// Set by `stop`: the chip is about to close, so nothing may write to it any more.
+    private var stopped = false
 
     /// How long `ledTest` keeps every LED lit.
     public static let ledTestMs = 1000
@@ -97,6 +99,15 @@ public final class FeedbackController: @unchecked Sendable {
         }
     }
 
+    /// Cancels pending blinks and ignores every later call, so the daemon can close the chip
+    /// without a late refresh writing to released lines (which logged an error on every stop).
+    public func stop() {
+        queue.sync { [self] in
+            stopped = true
+            timerGeneration += 1
+        }
+    }
+
     /// The LED levels last written to the chip.
     public var leds: [String: Bool] { queue.sync { lastLevels.filter { $0.key != "buzzer" } } }
 
@@ -109,6 +120,7 @@ public final class FeedbackController: @unchecked Sendable {
     /// Writes every output's level for now and schedules the next change (blink edge, buzzer edge,
     /// end of the LED test).
     private func refresh() {
+        guard !stopped else { return }
         let now = clock.nowMonotonicNs()
         let testing = now < ledTestUntil
         var patterns = currentPatterns()

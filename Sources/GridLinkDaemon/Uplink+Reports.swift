@@ -84,7 +84,7 @@ extension Uplink {
         let command: DownlinkCommand
         switch DownlinkCommand.parse(message.payload) {
         case .success(let parsed): command = parsed
-        case .failure(let error): return ignore("command ignored: \(error)")
+        case .failure(let error): return ignore(group: "cmd: \(error.kind)", "command ignored: \(error)")
         }
         let detail: String
         switch command.cmd {

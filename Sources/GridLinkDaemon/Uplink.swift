@@ -43,7 +43,7 @@ public final class Uplink: @unchecked Sendable {
     private var fetching = false
     private var drainAgain = false
     var stats = UplinkStats()
-    private var loggedDownlink: Set<String> = []
+    private var downlinkWarnings = DownlinkWarnings()
     /// Paces backlog events (`uplink.drain_rate_per_s`); alarms do not take tokens.
     private var limiter: DrainRateLimiter
     private var pacedDrainScheduled = false
@@ -263,21 +263,23 @@ public final class Uplink: @unchecked Sendable {
     private func downlink(_ message: MQTTMessage) {
         if message.topic == config.topics.command { return command(message) }
         guard message.topic == config.topics.ack else {
-            ignore("message on unexpected topic \(message.topic)")
+            ignore(group: "unexpected topic", "message on unexpected topic \(message.topic.prefix(200))")
             return
         }
         switch DownlinkAck.parse(message.payload) {
         case .success(let ack):
             onAck(ack)
         case .failure(let error):
-            ignore("ack ignored: \(error)")
+            ignore(group: "ack: \(error.kind)", "ack ignored: \(error)")
         }
     }
 
-    /// Malformed downlink: counted; each distinct problem is logged once, so a misbehaving
-    /// sender cannot flood the journal.
-    func ignore(_ reason: String) {
+    /// Malformed downlink: counted; warnings are grouped by kind and rate-limited
+    /// (`DownlinkWarnings`), so a misbehaving sender cannot flood the journal.
+    func ignore(group: String, _ reason: String) {
         stats.downlinkIgnored += 1
-        if loggedDownlink.insert(reason).inserted { logger.warning("downlink: \(reason)") }
+        for line in downlinkWarnings.lines(group: group, reason: reason, atNs: clock.nowMonotonicNs()) {
+            logger.warning("\(line)")
+        }
     }
 }

@@ -1,4 +1,4 @@
-import TOMLKit
+import ConfigFile
 
 /// The small file a technician puts on the SD card's boot partition
 /// (`/boot/gridlink-provision.toml`), read by the first-boot unit through
@@ -16,7 +16,7 @@ import TOMLKit
 public enum ProvisionFile {
     public static func parse(_ text: String, file: String) throws(ProvisionError) -> ProvisionSettings {
         let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch { throw .invalid("\(file): not valid TOML: \(error)") }
+        do { table = try TOMLTable(string: text) } catch { throw .invalid("\(file):\(error.line): not valid TOML: \(error.message)") }
         func string(_ key: String) throws(ProvisionError) -> String {
             guard let value = table[key]?.string else { throw .invalid("\(file): \(key) is missing; add \(key) = \"…\"") }
             return value

@@ -1,3 +1,4 @@
+import Foundation  // String.replacingOccurrences (gridlinkctl only; the daemon does not link Technician)
 import GridLinkCore
 
 #if canImport(Glibc)

@@ -67,8 +67,8 @@ import Testing
             "config device.toml:10: outbox.max_byts: is not a known setting; known here: max_rows, max_bytes (see docs/config.md)"
         ])
         #expect(problems(Self.base + "[outbox]\nmax_rows = 3\n[uplink]\ndrain_rate_per_s = -1\n") == [
-            "config device.toml:11: uplink.drain_rate_per_s: -1 is negative; use 0 (unpaced) or events per second",
-            "config device.toml:9: outbox.max_rows: 3 is too small; use 0 (no limit) or at least 10",
+            "config device.toml:11: uplink.drain_rate_per_s: -1 is out of range; use 0 (unpaced) to 100000 events per second",
+            "config device.toml:9: outbox.max_rows: 3 is out of range; use 0 (no limit) or 10–1000000000",
         ])
     }
 }

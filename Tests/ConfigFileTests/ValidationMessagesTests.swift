@@ -49,7 +49,7 @@ import Testing
         Case(replace: "host = \"b\"", with: "host = \"\"", expected: ["config device.toml:5: broker.host: is empty; set the broker's host name or address"]),
         Case(replace: "keepalive_s = 30", with: "keepalive_s = 2", expected: ["config device.toml:7: broker.keepalive_s: 2 is out of range; use 5–3600 seconds"]),
         Case(replace: "inflight_window = 32", with: "inflight_window = 0", expected: ["config device.toml:9: uplink.inflight_window: 0 is out of range; use 1–1000 (32 is a good default)"]),
-        Case(replace: "backoff_initial_ms = 500", with: "backoff_initial_ms = 5", expected: ["config device.toml:10: uplink.backoff_initial_ms: 5 is too small; use at least 10 ms"]),
+        Case(replace: "backoff_initial_ms = 500", with: "backoff_initial_ms = 5", expected: ["config device.toml:10: uplink.backoff_initial_ms: 5 is out of range; use 10–3600000 ms (500 is a good default)"]),
         Case(replace: "backoff_max_ms = 60000", with: "backoff_max_ms = 100", expected: ["config device.toml:11: uplink.backoff_max_ms: 100 is below backoff_initial_ms (500); raise it"]),
         Case(replace: "chip = \"sim\"", with: "chip = \"\"", expected: ["config device.toml:13: gpio.chip: is empty; use \"sim\" or a chip such as \"gpiochip0\""]),
         Case(replace: "debounce_ms = 30", with: "debounce_ms = 0", expected: ["config device.toml:14: gpio.debounce_ms: 0 is out of range; use 1–1000 ms (20–50 suits push buttons)"]),
@@ -58,8 +58,13 @@ import Testing
         Case(replace: "name = \"repair\"", with: "name = \"Repair!\"", expected: ["config device.toml:22: button[1].name: 'Repair!' must be 1–64 characters of a-z, 0-9, '_' or '-'"]),
         Case(replace: "name = \"repair\"", with: "name = \"proxy\"", expected: ["config device.toml:22: button[1].name: 'proxy' is used by another button; give each button its own name"]),
         Case(replace: "kind = \"request.repair\"", with: "kind = \"gate.entry\"", expected: ["config device.toml:24: button[1].kind: 'gate.entry' is not a button kind; use request.proxy or request.repair"]),
-        Case(replace: "line = 18", with: "line = -1", expected: ["config device.toml:23: button[1].line: -1 is not a line offset; offsets start at 0"]),
+        Case(replace: "line = 18", with: "line = -1", expected: ["config device.toml:23: button[1].line: -1 is not a line offset; use 0–65535 (the number gpioinfo shows) or the line's name"]),
         Case(replace: "received_line = 22", with: "received_line = 18", expected: ["config device.toml:26: feedback.received_line: LED 'received' uses line 18, already used by 'repair'; give it its own line"]),
+        // Out of range: refused here, not when gridlinkd starts (issue 9).
+        Case(replace: "received_line = 22", with: "received_line = 9223372036854775807", expected: ["config device.toml:26: feedback.received_line: 9223372036854775807 is not a line offset; use 0–65535 (the number gpioinfo shows) or the line's name"]),
+        Case(replace: "stuck_ms = 30000", with: "stuck_ms = 9223372036854775807", expected: ["config device.toml:16: gpio.stuck_ms: 9223372036854775807 is out of range; use at most 86400000 ms (one day)"]),
+        Case(replace: "backoff_max_ms = 60000", with: "backoff_max_ms = 9223372036854775807", expected: ["config device.toml:11: uplink.backoff_max_ms: 9223372036854775807 is out of range; use at most 3600000 ms (one hour)"]),
+        Case(replace: "stuck_ms = 30000", with: "stuck_ms = 9223372036854775808", expected: ["config device.toml:16: syntax: 9223372036854775808 is out of range for a whole number (at most 9223372036854775807); use a value the setting allows; fix the TOML syntax on that line"]),
         Case(replace: "line = 18", with: "line = true", expected: ["config device.toml:23: button[1].line: must be a line offset (17) or a line name (\"BTN_PROXY\")"]),
         Case(replace: "host = \"b\"", with: "host = 5", expected: ["config device.toml:5: broker.host: must be a quoted string"]),
         Case(replace: "[gpio]\nchip = \"sim\"", with: "gpio = 1\nchip = \"sim\"", expected: [

@@ -17,7 +17,7 @@ import Testing
 
     @Test func oversizedPayloadIsRejectedUnread() {
         let payload = [UInt8](repeating: 0x20, count: 5000)
-        #expect(DownlinkAck.parse(payload) == .failure(.tooLarge(5000)))
+        #expect(DownlinkAck.parse(payload) == .failure(.tooLarge(5000, limit: 4096)))
     }
 
     @Test func unknownExtraFieldsAreIgnored() throws {
