@@ -104,6 +104,7 @@ enum OutboxSchema {
             }
         }
         try validate(db, path: path)
+        try migrateRequestStatus(db, path: path)  // Outbox+RequestStatus.swift
     }
 
     /// Checks the stored schema version and the seq invariant of an existing outbox.

@@ -15,6 +15,7 @@ struct Status: ParsableCommand {
         print("device     \(status.site)/\(status.device) (profile \(status.profile), gridlinkd \(status.version), up \(format(seconds: status.uptimeS)))")
         print("broker     \(status.broker) — \(status.connected ? "connected" : "NOT connected (events are kept in the outbox)")")
         print("outbox     \(describe(status.outbox))")
+        if let bound = status.outboxBound { print("bound      \(bound.summary)") }
         print("last ack   \(status.lastPubackAgeS.map { format(seconds: $0) + " ago" } ?? "none since start")")
         print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { name in
             "\(name)=\(status.ledPatterns[name] ?? (status.leds[name]! ? "on" : "off"))"
