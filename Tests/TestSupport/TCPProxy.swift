@@ -25,6 +25,7 @@ public final class TCPProxy: @unchecked Sendable {
     private var pairs: [Int: (client: Int32, server: Int32)] = [:]
     private var nextPairID = 0
     private var stopped = false
+    private var stalled = false
 
     /// Listens on a free loopback port and starts accepting.
     public init(targetPort: UInt16) throws {
@@ -54,6 +55,16 @@ public final class TCPProxy: @unchecked Sendable {
         }
     }
 
+    /// A silent link drop: from now on nothing is forwarded and nothing is closed — open
+    /// connections stay open on both sides with their bytes unread, and new connections are
+    /// accepted but never connected upstream. Neither end learns anything until its keepalive
+    /// runs out. `resume()` forwards again (on the connections still open).
+    public func stall() { lock.withLock { stalled = true } }
+
+    public func resume() { lock.withLock { stalled = false } }
+
+    private var isStalled: Bool { lock.withLock { stalled } }
+
     /// Stops accepting and cuts every connection.
     public func stop() {
         let wasStopped = lock.withLock {
@@ -74,6 +85,7 @@ public final class TCPProxy: @unchecked Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)  // brokers started later must not inherit it
+            while isStalled && !lock.withLock({ stopped }) { usleep(20_000) }  // a silent link: the client waits
             let server = LoopbackSocket.makeTCP()
             guard server >= 0, LoopbackSocket.connect(server, port: targetPort) else {
                 close(client)
@@ -101,7 +113,15 @@ public final class TCPProxy: @unchecked Sendable {
                    pollfd(fd: server, events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         loop: while true {
-            if poll(&fds, 2, -1) < 0 {
+            if isStalled {
+                // Read nothing, close nothing: both peers see a link that just went quiet.
+                if lock.withLock({ stopped }) { break }
+                usleep(20_000)
+                continue
+            }
+            let ready = poll(&fds, 2, 50)
+            if ready == 0 { continue }
+            if ready < 0 {
                 if errno == EINTR { continue }
                 break
             }
