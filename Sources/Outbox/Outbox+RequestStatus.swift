@@ -12,6 +12,18 @@ public struct RequestStatusRecord: Sendable, Equatable {
     /// When `progress` last changed.
     public var changedWallMs: Int64
 
+    public init(id: String, seq: UInt64, progress: RequestProgress, receivedWallMs: Int64, acceptedWallMs: Int64?,
+                doneWallMs: Int64?, rejectedWallMs: Int64?, changedWallMs: Int64) {
+        self.id = id
+        self.seq = seq
+        self.progress = progress
+        self.receivedWallMs = receivedWallMs
+        self.acceptedWallMs = acceptedWallMs
+        self.doneWallMs = doneWallMs
+        self.rejectedWallMs = rejectedWallMs
+        self.changedWallMs = changedWallMs
+    }
+
     /// What `FeedbackMachine` follows.
     public var tracked: TrackedRequest { TrackedRequest(id: id, progress: progress, changedAtMs: changedWallMs) }
 }
