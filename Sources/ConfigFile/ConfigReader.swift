@@ -49,12 +49,13 @@ struct ConfigReader {
         if let gate = table(root, "gate") { config.gate = readGate(gate) }
         readDelivery(root, into: &config)
         if let feedback = table(root, "feedback") {
-            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line", "status_line", "buzzer_line"])
+            rejectUnknown(feedback, "feedback", nil, allowed: ["received_line", "accepted_line", "done_line", "status_line", "buzzer_line", "done_clear_s"])
             config.feedback.receivedLine = lineRef(feedback, "feedback", nil, "received_line")
             config.feedback.acceptedLine = lineRef(feedback, "feedback", nil, "accepted_line")
             config.feedback.doneLine = lineRef(feedback, "feedback", nil, "done_line")
             config.feedback.statusLine = lineRef(feedback, "feedback", nil, "status_line")
             config.feedback.buzzerLine = lineRef(feedback, "feedback", nil, "buzzer_line")
+            config.feedback.doneClearS = int(feedback, "feedback", nil, "done_clear_s") ?? config.feedback.doneClearS
         }
         readBrokerSecurity(root, into: &config)
         return config
@@ -95,7 +96,10 @@ struct ConfigReader {
         if let outbox = table(root, "outbox") {
             rejectUnknown(outbox, "outbox", nil, allowed: ["max_rows", "max_bytes"])
             config.outboxLimits.maxRows = int(outbox, "outbox", nil, "max_rows") ?? config.outboxLimits.maxRows
-            config.outboxLimits.maxBytes = int(outbox, "outbox", nil, "max_bytes") ?? config.outboxLimits.maxBytes
+            if let maxBytes = int(outbox, "outbox", nil, "max_bytes") {
+                config.outboxLimits.maxBytes = maxBytes
+                config.outboxMaxBytesConfigured = true
+            }
         }
         if let telemetry = table(root, "telemetry") {
             rejectUnknown(telemetry, "telemetry", nil, allowed: ["interval_s"])

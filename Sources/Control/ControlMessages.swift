@@ -8,6 +8,8 @@ public enum ControlRequest: Codable, Sendable, Equatable {
     case outboxTail(limit: Int)
     /// Presses a simulated button; `holdMs` nil = a normal short (or long) press.
     case simPress(button: String, long: Bool, holdMs: Int?)
+    /// Presses a simulated button twice within `gpio.double_press_ms`: one `double` press.
+    case simDoublePress(button: String)
     /// Moves a simulated gate input (`door`, `release`, `exit_request`) to active (open, released,
     /// pressed) or inactive.
     case simGate(input: String, active: Bool)
@@ -53,6 +55,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var brokerSilentS: Double?
     /// Storage health and outstanding quarantines (nil from a gridlinkd older than this field).
     public var storage: StorageReport?
+    /// The outbox bound in force and its origin (nil from a gridlinkd that does not report it).
+    public var outboxBound: OutboxBoundReport?
 
     public init(
         site: String, device: String, profile: String, version: String, broker: String, connected: Bool,

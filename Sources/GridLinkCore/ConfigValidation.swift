@@ -68,6 +68,7 @@ extension DeviceConfig {
         check((1...1000).contains(gpio.debounceMs), .init("gpio", "debounce_ms"), "\(gpio.debounceMs) is out of range; use 1–1000 ms (20–50 suits push buttons)")
         check(gpio.longPressMs > gpio.debounceMs, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) must be longer than debounce_ms (\(gpio.debounceMs))")
         check(gpio.longPressMs <= 60_000, .init("gpio", "long_press_ms"), "\(gpio.longPressMs) is out of range; use at most 60000 ms")
+        check((1...86_400).contains(feedback.doneClearS), .init("feedback", "done_clear_s"), "\(feedback.doneClearS) is out of range; use 1 to 86400 seconds (how long \"done\" stays lit)")
         check((0...2000).contains(gpio.doublePressMs), .init("gpio", "double_press_ms"), "\(gpio.doublePressMs) is out of range; use 0 (off) to 2000 ms")
         check(gpio.stuckMs > gpio.longPressMs, .init("gpio", "stuck_ms"), "\(gpio.stuckMs) must be longer than long_press_ms (\(gpio.longPressMs))")
         check(gpio.stuckMs <= 86_400_000, .init("gpio", "stuck_ms"), "\(gpio.stuckMs) is out of range; use at most 86400000 ms (one day)")

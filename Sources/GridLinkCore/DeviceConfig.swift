@@ -17,6 +17,8 @@ public struct DeviceConfig: Sendable, Equatable {
     public var feedback: FeedbackConfig
     /// `[outbox]`: size limits (0 = unlimited) and the per-class policy of OverflowPolicy.
     public var outboxLimits = OutboxLimits()
+    /// The profile sets `[outbox] max_bytes`; otherwise `OutboxDefaultBound` applies.
+    public var outboxMaxBytesConfigured = false
     /// Further brokers after `broker` (`[[broker]]` tables or `--broker a:1883,b:1883`), tried in
     /// order on failure with the same backoff and the same client id.
     public var backupBrokers: [BrokerConfig] = []
@@ -179,6 +181,9 @@ public struct FeedbackConfig: Sendable, Equatable {
     public var statusLine: LineRef?
     /// Optional buzzer: a short chirp when a press is stored, three beeps when it is refused.
     public var buzzerLine: LineRef?
+    /// `done_clear_s`: seconds a finished request ("done", "rejected") stays on the LEDs before
+    /// they show the next open request or idle.
+    public var doneClearS = 30
 
     public init(receivedLine: LineRef? = nil, acceptedLine: LineRef? = nil, doneLine: LineRef? = nil,
                 statusLine: LineRef? = nil, buzzerLine: LineRef? = nil) {

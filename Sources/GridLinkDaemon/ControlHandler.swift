@@ -18,6 +18,8 @@ struct ControlHandler: Sendable {
     /// Gate input name → offset and active-low.
     let gateInputs: [String: (offset: Int, activeLow: Bool)]
     let startedMonoNs: UInt64
+    /// The outbox bound in force (profile or built-in default), reported by status.
+    let outboxBound: EffectiveOutboxBound
 
     func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlResponse) -> Void) {
         switch request {
@@ -29,6 +31,8 @@ struct ControlHandler: Sendable {
             reply(outboxListing(limit: limit, tail: true))
         case .simPress(let button, let long, let holdMs):
             simPress(button: button, long: long, holdMs: holdMs, reply: reply)
+        case .simDoublePress(let button):
+            simPress(button: button, long: false, holdMs: nil, double: true, reply: reply)
         case .simGate(let input, let active):
             reply(simGate(input: input, active: active))
         case .simEvent(let kind, let count):
@@ -58,7 +62,7 @@ struct ControlHandler: Sendable {
         do {
             let uplinkStats = uplink.currentStats
             let now = HostClock.monotonicNs()
-            return .status(StatusReport(
+            var report = StatusReport(
                 site: config.site, device: config.device, profile: config.profile, version: GridLinkVersion.current,
                 broker: uplinkStats.broker.isEmpty ? "\(config.broker.host):\(config.broker.port)" : uplinkStats.broker, connected: uplinkStats.connected,
                 outbox: try summary(),
@@ -71,7 +75,9 @@ struct ControlHandler: Sendable {
                     "overflow_reports": uplinkStats.overflowReports,
                 ].merging(outbox.dropsSinceStart.mapValues { Int($0) }) { a, _ in a },
                 uptimeS: Double(now - startedMonoNs) / 1e9,
-                brokerSilentS: uplinkStats.brokerSilentMs.map { Double($0) / 1000 }, storage: outbox.storageReport))
+                brokerSilentS: uplinkStats.brokerSilentMs.map { Double($0) / 1000 }, storage: outbox.storageReport)
+            report.outboxBound = OutboxBoundReport(outboxBound)
+            return .status(report)
         } catch {
             return .failed(message: "cannot read the outbox: \(error)")
         }
@@ -110,13 +116,16 @@ struct ControlHandler: Sendable {
         return .ok(message: "\(input) \(active ? "active" : "inactive")")
     }
 
-    private func simPress(button: String, long: Bool, holdMs: Int?, reply: @escaping @Sendable (ControlResponse) -> Void) {
+    private func simPress(button: String, long: Bool, holdMs: Int?, double: Bool = false, reply: @escaping @Sendable (ControlResponse) -> Void) {
         guard let sim = chip as? SimulatedChip else {
             return reply(.failed(message: "sim press works only when the profile uses chip = \"sim\"; this device uses \(config.gpio.chip)"))
         }
         guard let offset = buttonOffsets[button], let buttonConfig = config.buttons.first(where: { $0.name == button }) else {
             let names = config.buttons.map(\.name).joined(separator: ", ")
             return reply(.failed(message: "no button '\(button)'; this profile has: \(names)"))
+        }
+        if double && config.gpio.doublePressMs <= 4 * config.gpio.debounceMs {
+            return reply(.failed(message: "a double press needs gpio.double_press_ms (now \(config.gpio.doublePressMs)) longer than 4 × debounce_ms (\(config.gpio.debounceMs))"))
         }
         let hold = holdMs ?? (long ? config.gpio.longPressMs + 2 * config.gpio.debounceMs + 50 : max(3 * config.gpio.debounceMs, 40))
         let ledOffsets = ledOffsets
@@ -128,6 +137,16 @@ struct ControlHandler: Sendable {
         let pressedLevel = !buttonConfig.activeLow
         sim.drive(offset: offset, high: pressedLevel)
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(hold)) {
+            sim.drive(offset: offset, high: !pressedLevel)
+        }
+        guard double else { return }
+        // The second press starts half a window after the first release: well inside the window,
+        // well past the settle time (checked above).
+        let gap = hold + config.gpio.doublePressMs / 2
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(gap)) {
+            sim.drive(offset: offset, high: pressedLevel)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(gap + hold)) {
             sim.drive(offset: offset, high: !pressedLevel)
         }
     }

@@ -36,24 +36,33 @@ public final class Daemon: Sendable {
         if mkdir(config.paths.stateDir, 0o750) != 0 && errno != EEXIST {
             throw DaemonError("state directory \(config.paths.stateDir): \(String(cString: strerror(errno))); create it or fix paths.state_dir")
         }
+        let outboxBound = StateFilesystem.outboxBound(for: config)
         // Never fails: a damaged outbox is quarantined, an unwritable one is retried (StorageHealth).
-        outbox = OutboxQueue(path: config.outboxPath, site: config.site, device: config.device, logger: logger, limits: config.outboxLimits)
+        outbox = OutboxQueue(path: config.outboxPath, site: config.site, device: config.device, logger: logger, limits: outboxBound.limits)
 
         let attached = try ChipAttach.attach(config: config, logger: logger, waiting: waitingForChip)
         chip = attached.chip
         let buttons = attached.buttons
         let leds = attached.leds
 
-        let feedback = FeedbackController(chip: chip, outputs: leds, clock: clock, logger: logger)
+        let requests = RequestStatusPersistence(outbox: outbox, logger: logger, doneClearMs: Int64(config.feedback.doneClearS) * 1000)
+        let feedback = FeedbackController(chip: chip, outputs: leds, clock: clock, logger: logger,
+                                          doneClearMs: requests.doneClearMs, restoring: requests.restore())
         self.feedback = feedback
         let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() },
-                            onConnectivity: { online in feedback.setOnline(online) }) { ack in feedback.acknowledged(ack) }
+                            onConnectivity: { online in feedback.setOnline(online) }) { ack in
+            feedback.acknowledged(ack)
+            requests.acknowledged(ack)
+        }
         self.uplink = uplink
         outbox.onOverflow { uplink.overflowOccurred() }
         outbox.onRecovered { uplink.kick() }
         let pipeline = InputPipeline(buttons: buttons, gpio: config.gpio, clock: clock, outbox: outbox, logger: logger,
                                      onRefused: { kind, why, fault in if kind.eventClass == .request { feedback.refused(why: why, storageFault: fault) } }) { row in
-            if row.eventClass == .request { feedback.stored(requestId: row.id) }
+            if row.eventClass == .request {
+                feedback.stored(requestId: row.id)
+                requests.received(row)
+            }
             uplink.kick()
         }
         self.pipeline = pipeline
@@ -75,7 +84,7 @@ public final class Daemon: Sendable {
             config: config, outbox: outbox, uplink: uplink, feedback: feedback, pipeline: pipeline, chip: chip,
             ledOffsets: leds, buttonOffsets: Dictionary(uniqueKeysWithValues: buttons.map { ($0.0.name, $0.offset) }),
             gateInputs: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.name, ($0.offset, $0.input.activeLow)) }),
-            startedMonoNs: HostClock.monotonicNs())
+            startedMonoNs: HostClock.monotonicNs(), outboxBound: outboxBound)
         do {
             control = try ControlServer(path: config.controlSocketPath) { request, reply in handler.handle(request, reply: reply) }
         } catch {

@@ -3,8 +3,9 @@ import GPIO
 import GridLinkCore
 import Logging
 
-/// Drives the kiosk's feedback outputs: the pure `FeedbackMachine` (newest request: received →
-/// accepted → done, or cannot store) and the uplink's online state choose LED patterns through
+/// Drives the kiosk's feedback outputs: the pure `FeedbackMachine` (the newest open request:
+/// received → accepted → done, cleared after `feedback.done_clear_s`, or cannot store; restored
+/// from the outbox database at start) and the uplink's online state choose LED patterns through
 /// `IndicatorPlan`; `BuzzerMachine` chirps on every stored press and beeps on a refused one.
 /// Blinking and buzzing are timed on one serial queue; the machines stay pure.
 public final class FeedbackController: @unchecked Sendable {
@@ -14,7 +15,7 @@ public final class FeedbackController: @unchecked Sendable {
     private let logger: Logger
     private let clock: any DeviceClock
     private let queue = DispatchQueue(label: "gridlink.feedback")
-    private var machine = FeedbackMachine()
+    private var machine: FeedbackMachine
     private var buzzer = BuzzerMachine()
     private var online = false
     private var ledTestUntil: UInt64 = 0
@@ -27,7 +28,10 @@ public final class FeedbackController: @unchecked Sendable {
     public static let ledTestMs = 1000
 
     /// - Parameter outputs: output name (`received`, `accepted`, `done`, `status`, `buzzer`) → offset, already requested.
-    public init(chip: any GPIOChip, outputs: [String: Int], clock: any DeviceClock, logger: Logger) {
+    /// - Parameter restoring: the requests persisted before this start (oldest first).
+    public init(chip: any GPIOChip, outputs: [String: Int], clock: any DeviceClock, logger: Logger,
+                doneClearMs: Int64 = 30_000, restoring: [TrackedRequest] = []) {
+        machine = FeedbackMachine(doneClearMs: doneClearMs, restoring: restoring, atMs: clock.nowWallMs())
         self.chip = chip
         self.outputs = outputs
         self.clock = clock
@@ -39,7 +43,7 @@ public final class FeedbackController: @unchecked Sendable {
     /// so whoever reports the press can read the LED back.
     public func stored(requestId: String) {
         queue.sync { [self] in
-            machine.stored(requestId: requestId)
+            machine.stored(requestId: requestId, atMs: clock.nowWallMs())
             buzzer.start(.received, at: clock.nowMonotonicNs())
             refresh()
         }
@@ -48,7 +52,7 @@ public final class FeedbackController: @unchecked Sendable {
     /// An ack from central; moves the LEDs if it is for the newest request.
     public func acknowledged(_ ack: DownlinkAck) {
         queue.async { [self] in
-            guard machine.acknowledged(ack) else { return }
+            guard machine.acknowledged(ack, atMs: clock.nowWallMs()) else { return }
             logger.info("feedback: request \(ack.id) \(ack.status.rawValue)")
             refresh()
         }
@@ -84,7 +88,12 @@ public final class FeedbackController: @unchecked Sendable {
         }
     }
 
-    public var state: FeedbackState { queue.sync { machine.state } }
+    public var state: FeedbackState {
+        queue.sync {
+            machine.advance(toMs: clock.nowWallMs())
+            return machine.state
+        }
+    }
 
     /// What each LED shows, as a word for `gridlinkctl status` (`on`, `off`, `blink 250ms`).
     public var patterns: [String: String] {
@@ -114,7 +123,8 @@ public final class FeedbackController: @unchecked Sendable {
     // MARK: - On `queue`
 
     private func currentPatterns() -> [String: LedPattern] {
-        IndicatorPlan.patterns(state: machine.state, online: online, cannotStore: machine.state == .cannotStore)
+        machine.advance(toMs: clock.nowWallMs())
+        return IndicatorPlan.patterns(state: machine.state, online: online, cannotStore: machine.state == .cannotStore)
     }
 
     /// Writes every output's level for now and schedules the next change (blink edge, buzzer edge,
@@ -140,6 +150,10 @@ public final class FeedbackController: @unchecked Sendable {
         var deadlines = patterns.filter { outputs[$0.key] != nil }.compactMap { $0.value.nextChange(after: now) }
         if let buzz = buzzer.nextDeadline(after: now) { deadlines.append(buzz) }
         if testing { deadlines.append(ledTestUntil) }
+        if let clearMs = machine.nextChangeMs {
+            // "done" (or "rejected") clears at a wall-clock time; wake then (at least 1 ms from now).
+            deadlines.append(now + UInt64(max(1, clearMs - clock.nowWallMs())) * 1_000_000)
+        }
         timerGeneration += 1
         guard let next = deadlines.min() else { return }
         let generation = timerGeneration

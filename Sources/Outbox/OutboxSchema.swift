@@ -110,6 +110,7 @@ enum OutboxSchema {
             }
         }
         try validate(db, path: path)
+        try migrateRequestStatus(db, path: path)  // Outbox+RequestStatus.swift
     }
 
     /// `PRAGMA quick_check`: "ok", or the damage it found (→ `.corrupt`).

@@ -12,10 +12,12 @@ struct Sim: ParsableCommand {
         @Argument(help: "The button's name in the profile (e.g. proxy, repair).") var button: String
         @Flag(help: "Hold past long_press_ms.") var long = false
         @Option(name: .customLong("hold-ms"), help: "Hold for exactly this long instead.") var holdMs: Int?
+        @Flag(help: "Press twice within gpio.double_press_ms: one double press.") var double = false
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() throws {
-            let response = try device.send(.simPress(button: button, long: long, holdMs: holdMs))
+            if double && (long || holdMs != nil) { throw ValidationError("--double cannot be combined with --long or --hold-ms") }
+            let response = try device.send(double ? .simDoublePress(button: button) : .simPress(button: button, long: long, holdMs: holdMs))
             guard case .pressed(let report) = response else { try fail(response) }
             if json { return printJSON(report) }
             let leds = report.leds.keys.sorted().map { "\($0)=\(report.leds[$0]! ? "on" : "off")" }.joined(separator: " ")

@@ -19,6 +19,7 @@ struct Status: ParsableCommand {
         if let storage = status.storage {
             for line in describe(storage) { print(line) }
         }
+        if let bound = status.outboxBound { print("bound      \(bound.summary)") }
         print("last ack   \(status.lastPubackAgeS.map { format(seconds: $0) + " ago" } ?? "none since start")")
         print("feedback   \(status.feedback.rawValue); LEDs " + status.leds.keys.sorted().map { name in
             "\(name)=\(status.ledPatterns[name] ?? (status.leds[name]! ? "on" : "off"))"

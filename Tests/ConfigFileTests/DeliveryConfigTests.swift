@@ -58,8 +58,14 @@ import Testing
         #expect(config.uplink.drainRatePerS == 500)
         #expect(config.outboxLimits == OutboxLimits(maxRows: 100_000, maxBytes: 67_108_864))
         #expect(config.telemetryIntervalS == 30)
+        #expect(config.outboxMaxBytesConfigured)
         let defaults = try load(Self.base)
         #expect(defaults.outboxLimits.isUnlimited && defaults.uplink.drainRatePerS == 0 && defaults.telemetryIntervalS == 60)
+        #expect(!defaults.outboxMaxBytesConfigured, "no max_bytes: the daemon's default bound applies")
+        let rowsOnly = try load(Self.base + "[outbox]\nmax_rows = 100\n")
+        #expect(!rowsOnly.outboxMaxBytesConfigured)
+        let unlimited = try load(Self.base + "[outbox]\nmax_bytes = 0\n")
+        #expect(unlimited.outboxMaxBytesConfigured && unlimited.outboxLimits.isUnlimited, "an explicit 0 is explicitly unlimited")
     }
 
     @Test func badDeliverySettingsSayWhatToChange() {

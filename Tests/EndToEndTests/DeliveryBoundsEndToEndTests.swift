@@ -18,7 +18,7 @@ import Testing
     @Test func outbox_full_of_requests_next_press_shows_cannot_store_and_nothing_is_silently_lost() throws {
         let dir = TestDirectory()
         let (broker, central) = try brokerWithCentralThenDown()
-        let profile = try writeDeliveryProfile(in: dir, tables: "[outbox]\nmax_rows = 10")
+        let profile = try writeDeliveryProfile(in: dir, tables: "[outbox]\nmax_rows = 10\nmax_bytes = 0")
         let daemon = DaemonProcess(configPath: profile, stateDir: dir.path, brokerPort: broker.port)
         try daemon.start()
 

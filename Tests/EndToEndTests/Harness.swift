@@ -32,7 +32,7 @@ final class TestDirectory {
 }
 
 /// A test profile: the demo's buttons and LEDs, with short timings so hundreds of presses are quick.
-func writeTestProfile(in dir: TestDirectory, debounceMs: Int = 2) throws -> String {
+func writeTestProfile(in dir: TestDirectory, debounceMs: Int = 2, doublePressMs: Int = 0) throws -> String {
     let text = """
         site = "test-grid"
         device = "kiosk-t1"
@@ -50,6 +50,7 @@ func writeTestProfile(in dir: TestDirectory, debounceMs: Int = 2) throws -> Stri
         debounce_ms = \(debounceMs)
         long_press_ms = 300
         stuck_ms = 10000
+        double_press_ms = \(doublePressMs)
         [[button]]
         name = "proxy"
         line = 5

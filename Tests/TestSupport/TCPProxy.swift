@@ -25,7 +25,7 @@ public final class TCPProxy: @unchecked Sendable {
     private var pairs: [Int: (client: Int32, server: Int32)] = [:]
     private var nextPairID = 0
     private var stopped = false
-    private var silent = false
+    private var stalled = false
 
     /// Listens on a free loopback port and starts accepting.
     public init(targetPort: UInt16) throws {
@@ -55,12 +55,14 @@ public final class TCPProxy: @unchecked Sendable {
         }
     }
 
-    /// `true` makes the link go silent, as a blackholed route does: bytes in either direction are
-    /// read and thrown away, nothing is closed (no FIN, no RST), so each side sees only that the
-    /// other stopped talking. `false` forwards again (what was dropped stays lost).
-    public func blackhole(_ on: Bool) {
-        lock.withLock { silent = on }
-    }
+    /// `true` makes the link go silent, as a blackholed route does: from now on nothing is
+    /// forwarded and nothing is closed (no FIN, no RST) — open connections stay open on both sides
+    /// with their bytes unread, and new connections are accepted but never connected upstream.
+    /// Neither end learns anything until its keepalive runs out. `false` forwards again (on the
+    /// connections still open).
+    public func blackhole(_ on: Bool) { lock.withLock { stalled = on } }
+
+    private var isStalled: Bool { lock.withLock { stalled } }
 
     /// Stops accepting and cuts every connection.
     public func stop() {
@@ -82,6 +84,7 @@ public final class TCPProxy: @unchecked Sendable {
                 return
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)  // brokers started later must not inherit it
+            while isStalled && !lock.withLock({ stopped }) { usleep(20_000) }  // a silent link: the client waits
             let server = LoopbackSocket.makeTCP()
             guard server >= 0, LoopbackSocket.connect(server, port: targetPort) else {
                 close(client)
@@ -109,7 +112,15 @@ public final class TCPProxy: @unchecked Sendable {
                    pollfd(fd: server, events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         loop: while true {
-            if poll(&fds, 2, -1) < 0 {
+            if isStalled {
+                // Read nothing, close nothing: both peers see a link that just went quiet.
+                if lock.withLock({ stopped }) { break }
+                usleep(20_000)
+                continue
+            }
+            let ready = poll(&fds, 2, 50)
+            if ready == 0 { continue }
+            if ready < 0 {
                 if errno == EINTR { continue }
                 break
             }
@@ -117,9 +128,7 @@ public final class TCPProxy: @unchecked Sendable {
                 let source = entry.fd
                 let sink = index == 0 ? server : client
                 let count = read(source, &buffer, buffer.count)
-                guard count > 0 else { break loop }
-                if lock.withLock({ silent }) { continue }
-                guard writeAll(sink, buffer[0..<count]) else { break loop }
+                guard count > 0, writeAll(sink, buffer[0..<count]) else { break loop }
             }
         }
         lock.withLock { _ = pairs.removeValue(forKey: id) }

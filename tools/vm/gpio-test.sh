@@ -8,6 +8,10 @@
 #   3. a bounce train (press and release both bouncing) -> exactly one event
 #   4. the "received" LED line reads 1 (gpio-sim value) after a press is stored, 0 before
 #   5. a line held by another consumer -> a log line naming chip, line and consumer; retried
+#   6. polarity and bias: the active-low profile records a press on the falling edge only (held low
+#      400 ms: nothing stored yet; released: one short press stamped at the falling edge), and the same
+#      button in an active-high profile (pull-down, pressed = high) on the rising edge only;
+#      `gpioinfo` shows the profile's bias (pull-up, then pull-down) on the requested line
 # Prints kernel-edge -> stored latency p50/p99. Usage: gpio-test.sh BACKEND_NAME
 BACKEND=${1:-v1}
 . /usr/local/lib/gpiosim.sh
@@ -25,6 +29,30 @@ wait_for() { t=$(($1 * 10)); shift; while [ $t -gt 0 ]; do "$@" && return 0; usl
 count_events() { sqlite3 "$DB" "SELECT count(*) FROM events WHERE json_extract(CAST(payload AS TEXT), '\$.source') = '$1'" 2>/dev/null; }
 has_events() { [ "$(count_events "$1")" = "$2" ]; }
 log_has() { grep -q "$1" "$LOG"; }
+# newest event of a source: "mono_ns stored_mono_ns press"
+newest_event() { sqlite3 -separator ' ' "$1" "SELECT json_extract(CAST(payload AS TEXT), '\$.time.mono_ns'), stored_mono_ns, json_extract(CAST(payload AS TEXT), '\$.data.press') FROM events WHERE json_extract(CAST(payload AS TEXT), '\$.source') = '$2' ORDER BY seq DESC LIMIT 1"; }
+# bias_shown LINE_NAME BIAS: gpioinfo lists the line with that bias (v1: "pull-up", v2: "bias=pull-up")
+bias_shown() { gpioinfo $CHIPDEV | grep "\"$1\"" | grep -q "$2"; }
+# events_in DB SOURCE: how many events of SOURCE the outbox DB holds; more_than DB SOURCE N: > N
+events_in() { sqlite3 "$1" "SELECT count(*) FROM events WHERE json_extract(CAST(payload AS TEXT), '\$.source') = '$2'" 2>/dev/null; }
+more_than() { [ "$(events_in "$1" "$2")" -gt "$3" ] 2>/dev/null; }
+# polarity_press DB SOURCE PULLFILE ACTIVE REST: hold the line at ACTIVE 400 ms, return it to
+# REST. Passes when exactly one new short press is stored, after the return to REST (a short press
+# is decided at release: nothing may be stored while held), and it is stamped at the ACTIVE-going
+# edge (kernel timestamp within 150 ms after the pull, so >= 400 ms before it was stored). Nothing
+# slow (sqlite3 under qemu's emulation) runs while the line is held.
+polarity_press() {
+  before=$(events_in "$1" "$2")
+  t_edge=$(cut -d' ' -f1 /proc/uptime); pull "$3" "$4"; ms 400
+  t_back=$(cut -d' ' -f1 /proc/uptime); pull "$3" "$5"
+  wait_for 5 more_than "$1" "$2" "$before"
+  ms 300
+  after=$(events_in "$1" "$2")
+  set -- $(newest_event "$1" "$2")
+  echo "VMTEST $BACKEND: polarity: events $before -> $after, press=$3, edge stamp - pull = $(awk -v m=$1 -v t=$t_edge 'BEGIN { printf "%d", m / 1e6 - t * 1000 }') ms, stored - release = $(awk -v s=$2 -v t=$t_back 'BEGIN { printf "%d", s / 1e6 - t * 1000 }') ms (uptime clock, 10 ms steps)"
+  [ "$after" = $((before + 1)) ] && [ "$3" = short ] && [ $(($2 - $1)) -ge 400000000 ] \
+    && awk -v m=$1 -v s=$2 -v te=$t_edge -v tb=$t_back 'BEGIN { exit !(m / 1e9 >= te - 0.02 && m / 1e9 <= te + 0.15 && s / 1e9 >= tb) }'
+}
 
 # The shipped kiosk profile, pointed at the sim chip by its LABEL (exercises label lookup). The
 # debounce goes from 30 to 50 ms: qemu emulates the CPU in software on a shared build machine, and a
@@ -100,6 +128,12 @@ echo "VMTEST $BACKEND: bounce train of 12 edges took $took ms including the 120 
 if wait_for 5 has_events repair 1 && ms 500 && has_events repair 1; then pass "bounce train (12 edges) -> exactly 1 event"
 else fail "bounce train -> $(count_events repair) events"; fi
 
+# 6 (active-low). The kiosk profile: bias pull-up reaches the line; pressed = low.
+bias_shown GPIO17 pull-up && pass "bias: gpioinfo shows pull-up on GPIO17 (profile bias = \"pull-up\")" \
+  || { fail "bias: gpioinfo does not show pull-up on GPIO17"; gpioinfo $CHIPDEV | grep GPIO17; }
+polarity_press $DB proxy $PULL_PROXY down up && pass "active-low: held low 400 ms -> no event; released -> one short press stamped at the falling edge" \
+  || fail "active-low: the press was not recognised on the falling edge only"
+
 # Latency: kernel edge that decided the press (the release, debounce included) -> committed.
 grep 'stored: seq' $LOG | sed -n 's/.*, \([0-9]*\) µs after its deciding kernel edge.*commit \([0-9]*\) µs.*/\1 \2/p' > /tmp/lat
 n=$(grep -c '' /tmp/lat)
@@ -125,6 +159,23 @@ kill -0 $DAEMON 2>/dev/null && pass "daemon waits (retrying) while the line is b
 kill $HOLDER; wait $HOLDER 2>/dev/null
 if wait_for 12 log_has "gpio: "; then pass "attached within one retry after the line was freed"
 else fail "did not attach after the line was freed"; fi
+kill $DAEMON; wait $DAEMON 2>/dev/null
+
+# 6 (active-high). The same button wired the other way: a pull-down, pressed = high.
+PROFILE_HIGH=/tmp/kiosk-active-high.toml
+sed -e 's/^active_low = true/active_low = false/' -e 's/^bias = "pull-up"/bias = "pull-down"/' $PROFILE > $PROFILE_HIGH
+pull $PULL_PROXY down; pull $PULL_REPAIR down   # released, for this wiring
+: > $LOG
+GRIDLINK_LOG=debug gridlinkd --config $PROFILE_HIGH --broker 127.0.0.1:1 --state-dir /tmp/state-high >>$LOG 2>&1 &
+DAEMON=$!
+mkdir -p /tmp/state-high
+if wait_for 10 log_has "gpio: "; then
+  ms 200
+  bias_shown GPIO17 pull-down && pass "bias: gpioinfo shows pull-down on GPIO17 (active-high profile)" \
+    || { fail "bias: gpioinfo does not show pull-down on GPIO17"; gpioinfo $CHIPDEV | grep GPIO17; }
+  polarity_press /tmp/state-high/outbox.sqlite proxy $PULL_PROXY up down && pass "active-high: held high 400 ms -> no event; released -> one short press stamped at the rising edge" \
+    || fail "active-high: the press was not recognised on the rising edge only"
+else fail "active-high profile: daemon did not attach"; cat $LOG; fi
 kill $DAEMON; wait $DAEMON 2>/dev/null
 gpiosim_del $SIM
 echo "VMTEST $BACKEND: $fails failure(s)"
