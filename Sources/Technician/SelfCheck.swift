@@ -20,7 +20,7 @@ public struct SelfCheck: Sendable {
             StorageCheck.check(stateDir: config.paths.stateDir),
             ClockCheck.check(synchronised: HostClock.isSynchronised()),
             BrokerCheck.check(config, timeoutMs: brokerTimeoutMs),
-            CertificateCheck.check(config.broker.security, device: config.device),
+            CertificateCheck.check(config.broker.security, site: config.site, device: config.device),
         ]
     }
 
