@@ -41,7 +41,7 @@ struct SelfCheckTests {
             "connected to 127.0.0.1:\(broker.port) over TLS with the device certificate; the test message to gridlink/v1/test-grid/kiosk-a/check was acknowledged (PUBACK)"))
         let certificate = try item("certificate", items)
         #expect(certificate.status == .ok)
-        #expect(certificate.message.hasPrefix("certificate for kiosk-a, valid for 364 more days"))
+        #expect(certificate.message.hasPrefix("certificate for test-grid/kiosk-a, valid for 364 more days"))
         #expect(SelfCheck.passed(items))
     }
 
