@@ -3,7 +3,8 @@ import SwiftASN1
 import X509
 
 /// A device's P-256 private key and the certificate signing request that asks the gridlink CA for
-/// its client certificate: CN = device id (the broker's ACL identity), O = site.
+/// its client certificate: CN = "site/device" (the broker's ACL identity, see
+/// ``DeviceKey/commonName(site:device:)``), O = site.
 public struct DeviceKey: Sendable {
     private let key: P256.Signing.PrivateKey
 
@@ -18,11 +19,16 @@ public struct DeviceKey: Sendable {
     /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as OpenSSL and libmosquitto read it.
     public var pem: String { key.pemRepresentation }
 
+    /// The certificate CN that names a device to the broker: `site/device`. The broker takes the CN
+    /// as the user name and its ACL pattern `gridlink/v1/%u/…` then covers exactly this device's
+    /// topics, so a device can publish neither under another site nor as another device.
+    public static func commonName(site: String, device: String) -> String { "\(site)/\(device)" }
+
     /// A PEM CSR for `device` at `site`, signed with this key (ECDSA with SHA-256).
     public func certificateSigningRequest(device: String, site: String) throws(IdentityError) -> String {
         do {
             let subject = try DistinguishedName {
-                CommonName(device)
+                CommonName(Self.commonName(site: site, device: device))
                 OrganizationName(site)
             }
             let csr = try CertificateSigningRequest(

@@ -7,7 +7,7 @@ public struct BrokerSecurity: Sendable, Equatable {
     public var tls: Bool
     /// PEM certificate authority the broker's certificate must chain to.
     public var caFile: String?
-    /// PEM client certificate (CN = device id).
+    /// PEM client certificate (CN = "site/device").
     public var certFile: String?
     /// PEM private key of `certFile`, mode 0600.
     public var keyFile: String?

@@ -63,7 +63,7 @@ public enum ChipAttach {
                     logger.error("\(message) — retrying every \(retrySeconds) s (attempt \(attempt))")
                     lastMessage = message
                 }
-                waiting("waiting for GPIO: \(message)")
+                waiting("waiting for GPIO chip \(config.gpio.chip): \(message)")
                 sleep(retrySeconds)
             }
         }

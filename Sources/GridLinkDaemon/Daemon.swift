@@ -26,11 +26,19 @@ public final class Daemon: Sendable {
     let pipeline: InputPipeline
     let gatePipeline: GatePipeline?
     private let control: ControlServer
+    /// Fired when the broker connects or disconnects and when an event is stored (the status line).
+    public let stateChanged: StateChangeSignal
 
-    /// - Parameter waitingForChip: told each time a missing chip or busy line makes start-up wait.
-    public init(config: DeviceConfig, logger: Logger, waitingForChip: @Sendable (String) -> Void = { _ in }) throws(DaemonError) {
+    /// - Parameters:
+    ///   - waitingForChip: told each time a missing chip or busy line makes start-up wait.
+    ///   - chipAttached: told once the chip is attached, just before the control socket is bound
+    ///     (whoever answered on that socket while start-up waited must let go of it now).
+    public init(config: DeviceConfig, logger: Logger, waitingForChip: @Sendable (String) -> Void = { _ in },
+                chipAttached: () -> Void = {}) throws(DaemonError) {
         self.config = config
         self.logger = logger
+        let stateChanged = StateChangeSignal()
+        self.stateChanged = stateChanged
         let clock = HostClock()
 
         if mkdir(config.paths.stateDir, 0o750) != 0 && errno != EEXIST {
@@ -50,7 +58,7 @@ public final class Daemon: Sendable {
                                           doneClearMs: requests.doneClearMs, restoring: requests.restore())
         self.feedback = feedback
         let uplink = Uplink(config: config, outbox: outbox, logger: logger, clock: clock, onLedTest: { feedback.ledTest() },
-                            onConnectivity: { online in feedback.setOnline(online) }) { ack in
+                            onConnectivity: { online in feedback.setOnline(online); stateChanged.fire() }) { ack in
             feedback.acknowledged(ack)
             requests.acknowledged(ack)
         }
@@ -64,6 +72,7 @@ public final class Daemon: Sendable {
                 requests.received(row)
             }
             uplink.kick()
+            stateChanged.fire()
         }
         self.pipeline = pipeline
         let gateLines = attached.gateLines
@@ -72,7 +81,7 @@ public final class Daemon: Sendable {
         let gatePipeline = config.gate.map { gate in
             GatePipeline(config: gate, inputs: gateLines,
                          initialLevels: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.offset, (try? chip.readInput(offset: $0.offset)) ?? false) }),
-                         debounceMs: config.gpio.debounceMs, clock: clock, outbox: outbox, logger: logger) { _ in uplink.kick() }
+                         debounceMs: config.gpio.debounceMs, clock: clock, outbox: outbox, logger: logger) { _ in uplink.kick(); stateChanged.fire() }
         }
         self.gatePipeline = gatePipeline
         let gateOffsets = Set(gateLines.map(\.offset))
@@ -85,6 +94,7 @@ public final class Daemon: Sendable {
             ledOffsets: leds, buttonOffsets: Dictionary(uniqueKeysWithValues: buttons.map { ($0.0.name, $0.offset) }),
             gateInputs: Dictionary(uniqueKeysWithValues: gateLines.map { ($0.name, ($0.offset, $0.input.activeLow)) }),
             startedMonoNs: HostClock.monotonicNs(), outboxBound: outboxBound)
+        chipAttached()
         do {
             control = try ControlServer(path: config.controlSocketPath) { request, reply in handler.handle(request, reply: reply) }
         } catch {

@@ -95,7 +95,7 @@ public enum BrokerCheck {
                              fix: "check that broker.ca_file is the CA that signed the broker's certificate and that cert_file/key_file are this device's certificate and key, signed by the CA the broker trusts (gridlinkctl provision makes the CSR)")
         case .notAuthorised:
             return CheckItem("broker", .fail, "the broker at \(endpoint) refused this device: \(error.message)",
-                             fix: "the broker does not accept this device's identity: check the certificate's CN is the device id and, if used, broker.username and password_file")
+                             fix: "the broker does not accept this device's identity: check the certificate's CN is site/device (e.g. hongmiao-grid-03/kiosk-hall-1) and, if used, broker.username and password_file")
         case .other:
             return CheckItem("broker", .fail, "talking to the broker at \(endpoint) failed: \(error.message)",
                              fix: "run gridlinkctl check again; if it persists, look at the broker's log for this client id")

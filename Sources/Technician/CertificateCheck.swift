@@ -7,7 +7,7 @@ public enum CertificateCheck {
     /// Fewer days than this left is a warning.
     public static let warnDays = 30
 
-    public static func check(_ security: BrokerSecurity, device: String, now: Date = Date()) -> CheckItem {
+    public static func check(_ security: BrokerSecurity, site: String, device: String, now: Date = Date()) -> CheckItem {
         guard security.tls else {
             return CheckItem("certificate", .skip, "TLS is off (broker.tls = false), so there is no certificate; any client could pose as this device",
                              fix: "for production, provision a certificate (gridlinkctl provision) and set broker.tls = true")
@@ -37,9 +37,10 @@ public enum CertificateCheck {
             }
         }
         let cn = certificate.commonName ?? "(none)"
-        if cn != device {
-            return CheckItem("certificate", .fail, "the certificate is for '\(cn)', but this device is '\(device)'; the broker would treat it as \(cn)",
-                             fix: "install the certificate issued for \(device), or correct device = … in the profile")
+        let expected = DeviceKey.commonName(site: site, device: device)
+        if cn != expected {
+            return CheckItem("certificate", .fail, "the certificate is for '\(cn)', but this device is '\(expected)' (CN = site/device); the broker would treat it as \(cn)",
+                             fix: "install the certificate issued for \(expected), or correct site/device = … in the profile")
         }
         let days = certificate.daysLeft(now: now)
         let expiry = WallClockFormat.rfc3339(unixMillis: Int64(certificate.notValidAfter.timeIntervalSince1970 * 1000))

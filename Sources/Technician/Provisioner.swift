@@ -44,7 +44,7 @@ public struct ProvisionReport: Sendable, Codable, Equatable {
 
 /// Writes a device's identity and profile into an etc directory (/etc/gridlink on a board):
 /// `device.key` (P-256, mode 0600, owned by the service user when it exists), `device.csr`
-/// (CN = device id, O = site), optionally the given `device.crt` and `ca.pem`, and `device.toml`.
+/// (CN = "site/device", O = site), optionally the given `device.crt` and `ca.pem`, and `device.toml`.
 /// An existing key is kept, so provisioning again never changes the device's identity by accident.
 public struct Provisioner {
     public var etcDir: String

@@ -21,7 +21,7 @@ public struct SelfCheck: Sendable {
             OutboxHealthCheck.check(outboxPath: config.outboxPath, controlSocket: config.controlSocketPath),
             ClockCheck.check(synchronised: HostClock.isSynchronised()),
             BrokerCheck.check(config, timeoutMs: brokerTimeoutMs),
-            CertificateCheck.check(config.broker.security, device: config.device),
+            CertificateCheck.check(config.broker.security, site: config.site, device: config.device),
         ]
     }
 

@@ -7,8 +7,11 @@ import Glibc
 #endif
 
 /// How to find the daemon: its profile (with the same overrides gridlinkd takes) or a socket path.
+/// Without either, the installed profile /etc/gridlink/device.toml, as on a provisioned board.
 struct DeviceOptions: ParsableArguments {
-    @Option(help: "The device profile gridlinkd runs with.")
+    static let installedProfile = "/etc/gridlink/device.toml"
+
+    @Option(help: "The device profile gridlinkd runs with (default: \(DeviceOptions.installedProfile)).")
     var config: String?
     @Option(help: "Broker override (HOST:PORT), as given to gridlinkd.")
     var broker: String?
@@ -17,14 +20,10 @@ struct DeviceOptions: ParsableArguments {
     @Option(help: "Control socket path (default: from the profile).")
     var socket: String?
 
-    func validate() throws {
-        if config == nil && socket == nil { throw ValidationError("give --config FILE (the device profile) or --socket PATH") }
-    }
-
     func socketPath() throws -> String {
         if let socket { return socket }
         do {
-            return try ConfigLoader.load(path: config ?? "", overrides: ConfigOverrides(broker: broker, stateDir: stateDir)).controlSocketPath
+            return try ConfigLoader.load(path: config ?? Self.installedProfile, overrides: ConfigOverrides(broker: broker, stateDir: stateDir)).controlSocketPath
         } catch {
             printError("\(error)")
             throw Exit.config

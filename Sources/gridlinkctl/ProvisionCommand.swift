@@ -8,7 +8,7 @@ struct ProvisionCommand: ParsableCommand {
         commandName: "provision",
         abstract: "Set site, device and broker; make the device key (P-256, 0600) and CSR, or install given certificates; write device.toml.")
     @Option(help: "Community / grid id.") var site: String?
-    @Option(help: "Device id (the certificate's CN).") var device: String?
+    @Option(help: "Device id (the certificate's CN is SITE/DEVICE).") var device: String?
     @Option(help: "Broker HOST:PORT.") var broker: String?
     @Option(help: "kiosk, gate or demo.") var profile = "kiosk"
     @Flag(inversion: .prefixedNo, help: "TLS with a client certificate to the broker.") var tls = true
@@ -51,7 +51,7 @@ struct ProvisionCommand: ParsableCommand {
         if json { return printJSON(report) }
         print("wrote \(report.config) (\(settings.site)/\(settings.device), profile \(settings.profile), broker \(settings.host):\(settings.port))")
         print("key   \(report.key) (P-256, mode 0600)")
-        if let csr = report.csr { print("csr   \(csr) (CN=\(settings.device), O=\(settings.site))") }
+        if let csr = report.csr { print("csr   \(csr) (CN=\(settings.site)/\(settings.device), O=\(settings.site))") }
         for file in report.installed { print("installed \(file)") }
         for note in report.notes { print("note: \(note)") }
     }

@@ -40,11 +40,15 @@ struct GridLinkD: AsyncParsableCommand {
             throw ExitCode(ConfigError.exitCode)
         }
         let daemon: Daemon
+        // While the chip is missing, the control socket already answers: "waiting for GPIO chip …".
+        let startup = StartupControl(path: config.controlSocketPath, logger: logger)
         do {
-            daemon = try Daemon(config: config, logger: logger) { problem in
+            daemon = try Daemon(config: config, logger: logger, waitingForChip: { problem in
+                startup.waiting(problem)
                 notifications.extendStart(seconds: 3 * Int(ChipAttach.retrySeconds), status: problem)
-            }
+            }, chipAttached: { startup.finish() })
         } catch {
+            startup.finish()
             logger.critical("cannot start: \(error)")
             notifications.status("cannot start: \(error)")
             throw ExitCode(1)

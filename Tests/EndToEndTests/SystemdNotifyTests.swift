@@ -19,9 +19,16 @@ struct SystemdNotifyTests {
         let brokerPort = freeLoopbackPort()
         var logPath: String { dir.path + "/gridlinkd.log" }
 
-        /// - Parameter journal: set $JOURNAL_STREAM to the log file, as systemd does for journald's stream.
-        init(socketName: (TestDirectory) -> String, environment: [String: String] = [:], journal: Bool = false) throws {
+        /// - Parameters:
+        ///   - journal: set $JOURNAL_STREAM to the log file, as systemd does for journald's stream.
+        ///   - chip: `gpio.chip` of the profile (a path that does not exist makes start-up wait).
+        init(socketName: (TestDirectory) -> String, environment: [String: String] = [:], journal: Bool = false,
+             chip: String = "sim") throws {
             configPath = try writeTestProfile(in: dir)
+            if chip != "sim" {
+                let text = try String(contentsOfFile: configPath, encoding: .utf8)
+                try text.replacingOccurrences(of: "chip = \"sim\"", with: "chip = \"\(chip)\"").write(toFile: configPath, atomically: true, encoding: .utf8)
+            }
             listener = try NotifyListener(name: socketName(dir))
             _ = FileManager.default.createFile(atPath: dir.path + "/gridlinkd.log", contents: nil)
             var variables: [String: String?] = ["NOTIFY_SOCKET": listener.name, "WATCHDOG_USEC": "400000", "WATCHDOG_PID": nil, "JOURNAL_STREAM": nil]
@@ -40,6 +47,15 @@ struct SystemdNotifyTests {
 
         func ctlStatus() throws -> CommandResult {
             try runCommand(Binaries.gridlinkctl, ["status", "--json", "--config", configPath, "--broker", "127.0.0.1:\(brokerPort)", "--state-dir", dir.path])
+        }
+
+        func ctl(_ arguments: [String]) throws -> CommandResult {
+            try runCommand(Binaries.gridlinkctl, arguments + ["--config", configPath, "--broker", "127.0.0.1:\(brokerPort)", "--state-dir", dir.path])
+        }
+
+        /// Whether a `STATUS=` line starting with `prefix` has been sent.
+        func sentStatus(_ prefix: String) -> Bool {
+            listener.received.flatMap(\.assignments).contains { $0.hasPrefix("STATUS=" + prefix) }
         }
 
         func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
@@ -108,5 +124,38 @@ struct SystemdNotifyTests {
         let refused = lines.filter { $0.contains("uplink: cannot connect to 127.0.0.1:\(daemon.brokerPort)") }
         #expect(refused.count == 1, "a repeated warning is written once per 30 s: \(refused)")
         #expect(refused.allSatisfy { $0.hasPrefix("<4>") })
+    }
+
+    @Test("The status line follows the state at once (event stored, broker back), not a watchdog round later")
+    func statusLineFollowsState() throws {
+        // Watchdog rounds every 30 s, as under WatchdogSec=60s: a status line that waited for the
+        // next round would be stale for up to that long.
+        let daemon = try NotifiedDaemon(socketName: { _ in "@gridlink-test-\(UUID().uuidString.prefix(8))" },
+                                        environment: ["WATCHDOG_USEC": "60000000"])
+        #expect(waitFor(seconds: 15) { !daemon.listener.messages(with: "READY=1").isEmpty }, "no READY=1; log:\n\(daemon.log())")
+
+        let press = try daemon.ctl(["sim", "press", "proxy"])
+        #expect(press.status == 0, "\(press.stderr)")
+        #expect(waitFor(seconds: 3) { daemon.sentStatus("broker not connected (retrying), 1 event(s) waiting") },
+                "status lines: \(daemon.listener.received.map(\.assignments))")
+
+        let broker = try MosquittoBroker(port: daemon.brokerPort)
+        try broker.start()
+        defer { broker.stop() }
+        #expect(waitFor(seconds: 5) { daemon.sentStatus("connected to the broker, 0 event(s) waiting") },
+                "status lines: \(daemon.listener.received.map(\.assignments))")
+    }
+
+    @Test("While start-up waits for a missing GPIO chip, gridlinkctl status answers and says so; systemd's status line too")
+    func statusWhileWaitingForChip() throws {
+        let chip = "/dev/gpiochip-gridlink-test-missing"
+        let daemon = try NotifiedDaemon(socketName: { _ in "@gridlink-test-\(UUID().uuidString.prefix(8))" }, chip: chip)
+        #expect(waitFor(seconds: 15) { daemon.sentStatus("waiting for GPIO chip \(chip)") },
+                "status lines: \(daemon.listener.received.map(\.assignments))\nlog:\n\(daemon.log())")
+        let status = try daemon.ctlStatus()
+        #expect(status.status == 1, "exit \(status.status): \(status.stderr)")
+        #expect(status.stderr.contains("is running but not ready: waiting for GPIO chip \(chip)"), "\(status.stderr)")
+        #expect(!status.stderr.contains("cannot reach gridlinkd"))
+        #expect(daemon.listener.messages(with: "READY=1").isEmpty, "not ready while the chip is missing")
     }
 }

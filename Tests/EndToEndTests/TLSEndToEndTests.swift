@@ -11,7 +11,7 @@ import Testing
     @Test func gridlinkd_delivers_over_tls_with_its_certificate_and_gets_acks_back() throws {
         let dir = TestDirectory()
         let pki = try TestPKI()
-        let device = try pki.issue(commonName: "kiosk-t1", organization: "test-grid")
+        let device = try pki.issue(commonName: "test-grid/kiosk-t1", organization: "test-grid")
         let centralIdentity = try pki.issue(commonName: "central")
         let broker = try MosquittoBroker.secure(pki: pki)
         try broker.start()

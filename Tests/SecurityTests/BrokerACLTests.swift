@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 
 /// The example broker (device-config/broker/mosquitto.conf + acl), run for real with certificates
-/// made at test time: identity comes from the certificate's CN, and the ACL keeps devices apart.
+/// made at test time: identity comes from the certificate's CN ("site/device"), and the ACL keeps
+/// devices apart — within a site and across sites.
 @Suite(.serialized)
 struct BrokerACLTests {
     let pki: TestPKI
@@ -15,8 +16,8 @@ struct BrokerACLTests {
 
     init() throws {
         pki = try TestPKI()
-        kioskA = try pki.issue(commonName: "kiosk-a", organization: "test-grid")
-        kioskB = try pki.issue(commonName: "kiosk-b", organization: "test-grid")
+        kioskA = try pki.issue(commonName: "test-grid/kiosk-a", organization: "test-grid")
+        kioskB = try pki.issue(commonName: "test-grid/kiosk-b", organization: "test-grid")
         central = try pki.issue(commonName: "central")
         broker = try MosquittoBroker.secure(pki: pki)
         try broker.start()
@@ -33,18 +34,45 @@ struct BrokerACLTests {
         return client
     }
 
-    @Test("a device's message on another device's topic never reaches a subscriber; its own does")
+    @Test("a device's message as another device of its site, or as itself at another site, never reaches a subscriber; its own does")
     func cannotPublishAsAnother() throws {
-        let centralClient = try connected(central, "central-1", subscribe: ["gridlink/v1/+/+/events/#"])
+        let centralClient = try connected(central, "central-1",
+                                          subscribe: ["gridlink/v1/+/+/events/#", "gridlink/v1/+/+/state", "gridlink/v1/+/+/telemetry"])
         let deviceA = try connected(kioskA, "gridlink-test-grid-kiosk-a")
         defer { deviceA.stop(); centralClient.stop() }
 
-        try deviceA.publish("gridlink/v1/test-grid/kiosk-b/events/request/proxy", #"{"spoofed":true}"#)
+        let refused = [
+            "gridlink/v1/test-grid/kiosk-b/events/request/proxy",   // another device, same site
+            "gridlink/v1/other-grid/kiosk-a/events/request/proxy",  // same device id, another site
+            "gridlink/v1/other-grid/kiosk-a/state",
+            "gridlink/v1/other-grid/kiosk-b/telemetry",
+        ]
+        for topic in refused { try deviceA.publish(topic, #"{"spoofed":true}"#) }
         try deviceA.publish("gridlink/v1/test-grid/kiosk-a/events/request/proxy", #"{"own":true}"#)
 
-        // Both went over one connection in this order: once the second arrives, the first would have.
+        // All went over one connection in this order: once the last arrives, the others would have.
         #expect(poll(seconds: 5) { centralClient.messages.contains { $0.topic.hasSuffix("kiosk-a/events/request/proxy") } })
         #expect(centralClient.messages.map(\.topic) == ["gridlink/v1/test-grid/kiosk-a/events/request/proxy"])
+        #expect(broker.logTail(lines: 400).contains("Denied PUBLISH from gridlink-test-grid-kiosk-a"), "the broker must log the refusals")
+    }
+
+    @Test("the same device id at another site is another device: it cannot publish as, or read the acks of, test-grid/kiosk-a")
+    func sameDeviceIdOtherSite() throws {
+        let elsewhere = try pki.issue(commonName: "other-grid/kiosk-a", organization: "other-grid")
+        let centralClient = try connected(central, "central-1", subscribe: ["gridlink/v1/+/+/events/#"])
+        let intruder = try connected(elsewhere, "gridlink-other-grid-kiosk-a",
+                                     subscribe: ["gridlink/v1/test-grid/kiosk-a/ack", "gridlink/v1/other-grid/kiosk-a/ack"])
+        defer { intruder.stop(); centralClient.stop() }
+
+        try intruder.publish("gridlink/v1/test-grid/kiosk-a/events/request/repair", #"{"spoofed":true}"#)
+        try intruder.publish("gridlink/v1/other-grid/kiosk-a/events/request/repair", #"{"own":true}"#)
+        try centralClient.publish("gridlink/v1/test-grid/kiosk-a/ack", #"{"id":"a","status":"accepted"}"#)
+        try centralClient.publish("gridlink/v1/other-grid/kiosk-a/ack", #"{"id":"o","status":"accepted"}"#)
+
+        #expect(poll(seconds: 5) { !centralClient.messages.isEmpty && !intruder.messages.isEmpty })
+        usleep(200_000)
+        #expect(centralClient.messages.map(\.topic) == ["gridlink/v1/other-grid/kiosk-a/events/request/repair"])
+        #expect(intruder.messages.map(\.topic) == ["gridlink/v1/other-grid/kiosk-a/ack"])
     }
 
     @Test("a device cannot read another device's acks, only its own")
@@ -65,7 +93,7 @@ struct BrokerACLTests {
     @Test("a client without a certificate is refused, and so is one whose certificate another CA signed")
     func unauthenticatedRefused() throws {
         let stranger = try TestPKI(name: "stranger-ca")
-        let forged = try stranger.issue(commonName: "kiosk-a")
+        let forged = try stranger.issue(commonName: "test-grid/kiosk-a")
         for (identity, name) in [(nil, "no-cert"), (forged, "forged-cert")] as [(TestPKI.Identity?, String)] {
             let client = SecureClient(port: broker.port, pki: pki, identity: identity, clientId: name)
             client.start()

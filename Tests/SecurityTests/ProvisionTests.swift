@@ -26,11 +26,11 @@ struct ProvisionTests {
 
         let csr = try DeviceCSR(pem: String(contentsOfFile: try #require(report.csr), encoding: .utf8))
         #expect(csr.isSelfSigned)
-        #expect(csr.commonName == "kiosk-hall-1")
+        #expect(csr.commonName == "hongmiao-grid-03/kiosk-hall-1")
         #expect(csr.organization == "hongmiao-grid-03")
         // openssl agrees, independently of swift-certificates.
         let verified = try TestPKI.openssl(["req", "-in", report.csr!, "-verify", "-noout", "-subject"])
-        #expect(verified.contains("CN = kiosk-hall-1, O = hongmiao-grid-03"))
+        #expect(verified.contains("CN = hongmiao-grid-03/kiosk-hall-1, O = hongmiao-grid-03"))
         #expect(verified.contains("verify OK"))
     }
 
@@ -40,7 +40,7 @@ struct ProvisionTests {
         let first = try Provisioner(etcDir: etc.path).provision(settings)
         let key = try String(contentsOfFile: first.key, encoding: .utf8)
         let pki = try TestPKI()
-        let issued = try pki.issue(commonName: "gate-1")
+        let issued = try pki.issue(commonName: "s1/gate-1")
         let second = try Provisioner(etcDir: etc.path).provision(settings, certFile: issued.certFile, caFile: pki.caFile)
         #expect(try String(contentsOfFile: second.key, encoding: .utf8) == key)
         #expect(second.csr == nil)
@@ -92,13 +92,33 @@ struct ProvisionTests {
         }
     }
 
+    @Test("the shipped example provisioning file provisions a kiosk as it is, and a bench board once edited (demo, no TLS)")
+    func shippedExample() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = root.appendingPathComponent("device-config/gridlink-provision.toml").path
+        let text = try String(contentsOfFile: example, encoding: .utf8)
+        let settings = try ProvisionFile.parse(text, file: example)
+        #expect(settings == ProvisionSettings(site: "hongmiao-grid-03", device: "kiosk-hall-1", host: "broker.grid.example", port: 8883, profile: "kiosk"))
+
+        // The README's bench recipe: the same file with profile demo, no TLS, a broker on the board.
+        let bench = text.replacingOccurrences(of: "profile = \"kiosk\"", with: "profile = \"demo\"")
+            .replacingOccurrences(of: "tls = true", with: "tls = false")
+            .replacingOccurrences(of: "broker = \"broker.grid.example:8883\"", with: "broker = \"127.0.0.1:1883\"")
+        let file = etc.path + "/gridlink-provision.toml"
+        try bench.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try runCommand(Binaries.gridlinkctl, ["provision", "--from", file, "--etc-dir", etc.path + "/etc"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let config = try ConfigLoader.load(path: etc.path + "/etc/device.toml")
+        #expect(config.gpio.isSimulated && !config.broker.security.tls && config.broker.port == 1883)
+    }
+
     @Test("gridlinkctl provision --from writes the profile, and it validates")
     func commandLine() throws {
         let file = etc.path + "/gridlink-provision.toml"
         try "site = \"s1\"\ndevice = \"kiosk-9\"\nbroker = \"127.0.0.1:8883\"\nprofile = \"kiosk\"\n".write(toFile: file, atomically: true, encoding: .utf8)
         let result = try runCommand(Binaries.gridlinkctl, ["provision", "--from", file, "--etc-dir", etc.path + "/etc"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("csr   \(etc.path)/etc/device.csr (CN=kiosk-9, O=s1)"))
+        #expect(result.stdout.contains("csr   \(etc.path)/etc/device.csr (CN=s1/kiosk-9, O=s1)"))
         let validate = try runCommand(Binaries.gridlinkctl, ["config", "validate", etc.path + "/etc/device.toml"])
         #expect(validate.status == 0)
     }

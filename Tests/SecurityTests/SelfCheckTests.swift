@@ -41,7 +41,7 @@ struct SelfCheckTests {
             "connected to 127.0.0.1:\(broker.port) over TLS with the device certificate; the test message to gridlink/v1/test-grid/kiosk-a/check was acknowledged (PUBACK)"))
         let certificate = try item("certificate", items)
         #expect(certificate.status == .ok)
-        #expect(certificate.message.hasPrefix("certificate for kiosk-a, valid for 364 more days"))
+        #expect(certificate.message.hasPrefix("certificate for test-grid/kiosk-a, valid for 364 more days"))
         #expect(SelfCheck.passed(items))
     }
 
@@ -56,7 +56,7 @@ struct SelfCheckTests {
     @Test("wrong certificate: one from another CA fails the TLS handshake; another device's does not match the key")
     func wrongCertificate() throws {
         let stranger = try TestPKI(name: "stranger-ca")
-        let forged = try stranger.issue(commonName: "kiosk-a")
+        let forged = try stranger.issue(commonName: "test-grid/kiosk-a")
         try FileManager.default.removeItem(atPath: etc.path + "/device.crt")
         try FileManager.default.copyItem(atPath: forged.certFile, toPath: etc.path + "/device.crt")
         try FileManager.default.removeItem(atPath: etc.path + "/device.key")
@@ -66,24 +66,26 @@ struct SelfCheckTests {
         #expect(broker.message.hasPrefix("the TLS handshake with 127.0.0.1:\(self.broker.port) failed"), "\(broker.message)")
         #expect(broker.fix == "check that broker.ca_file is the CA that signed the broker's certificate and that cert_file/key_file are this device's certificate and key, signed by the CA the broker trusts (gridlinkctl provision makes the CSR)")
 
-        let other = try pki.issue(commonName: "kiosk-b")
+        let other = try pki.issue(commonName: "test-grid/kiosk-b")
         try FileManager.default.removeItem(atPath: etc.path + "/device.crt")
         try FileManager.default.copyItem(atPath: other.certFile, toPath: etc.path + "/device.crt")
-        let certificate = CertificateCheck.check(try config().broker.security, device: "kiosk-a")
+        let certificate = CertificateCheck.check(try config().broker.security, site: "test-grid", device: "kiosk-a")
         #expect(certificate == CheckItem("certificate", .fail, "the certificate \(etc.path)/device.crt does not belong to the key \(etc.path)/device.key",
             fix: "install the certificate issued for this device's own CSR (\(etc.path)/device.csr), not another device's"))
     }
 
     @Test("certificate for another device id, and one about to expire")
     func certificateNameAndExpiry() throws {
-        let other = try pki.issue(commonName: "kiosk-b", days: 10)
+        let other = try pki.issue(commonName: "test-grid/kiosk-b", days: 10)
         let security = BrokerSecurity(tls: true, caFile: pki.caFile, certFile: other.certFile, keyFile: other.keyFile)
-        #expect(CertificateCheck.check(security, device: "kiosk-a") == CheckItem("certificate", .fail,
-            "the certificate is for 'kiosk-b', but this device is 'kiosk-a'; the broker would treat it as kiosk-b",
-            fix: "install the certificate issued for kiosk-a, or correct device = … in the profile"))
-        let soon = CertificateCheck.check(security, device: "kiosk-b")
+        #expect(CertificateCheck.check(security, site: "test-grid", device: "kiosk-a") == CheckItem("certificate", .fail,
+            "the certificate is for 'test-grid/kiosk-b', but this device is 'test-grid/kiosk-a' (CN = site/device); the broker would treat it as test-grid/kiosk-b",
+            fix: "install the certificate issued for test-grid/kiosk-a, or correct site/device = … in the profile"))
+        // The same device id at another site is another device.
+        #expect(CertificateCheck.check(security, site: "other-grid", device: "kiosk-b").status == .fail)
+        let soon = CertificateCheck.check(security, site: "test-grid", device: "kiosk-b")
         #expect(soon.status == .warn)
-        #expect(soon.message.hasPrefix("the certificate for kiosk-b expires in 9 days"))
+        #expect(soon.message.hasPrefix("the certificate for test-grid/kiosk-b expires in 9 days"))
         #expect(soon.fix == "renew it before then: have the CA sign a new CSR and install it as \(other.certFile)")
     }
 

@@ -30,8 +30,10 @@ public final class TestPKI: Sendable {
     /// A new P-256 key and a certificate for `commonName` (and `organization`), valid `days`.
     public func issue(commonName: String, organization: String? = nil, days: Int = 30, fileStem: String? = nil,
                       extensions: String = "extendedKeyUsage=clientAuth") throws -> Identity {
-        let stem = directory + "/" + (fileStem ?? commonName)
-        let subject = "/CN=\(commonName)" + (organization.map { "/O=\($0)" } ?? "")
+        let stem = directory + "/" + (fileStem ?? commonName.replacingOccurrences(of: "/", with: "_"))
+        // openssl -subj separates attributes with '/': a '/' inside a value (CN = site/device) is escaped.
+        func escaped(_ value: String) -> String { value.replacingOccurrences(of: "/", with: "\\/") }
+        let subject = "/CN=\(escaped(commonName))" + (organization.map { "/O=\(escaped($0))" } ?? "")
         try Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                           "-keyout", stem + ".key", "-out", stem + ".csr", "-subj", subject])
         try sign(csrFile: stem + ".csr", certFile: stem + ".crt", days: days, extensions: extensions)

@@ -6,6 +6,10 @@ import Logging
 /// while every loop answered the previous round, and a `STATUS=` line whenever the summary
 /// changes (broker connected or not, events waiting, or which loop is stuck).
 ///
+/// The status line does not wait for the next round: the daemon's `stateChanged` (broker
+/// connected or lost, event stored) asks the loops at once (coalesced over `refreshDelayMs`), and
+/// while a backlog drains to a connected broker the count is refreshed every second.
+///
 /// Without a watchdog (`WatchdogSec=` unset) it still runs rounds every `statusIntervalNs` to keep
 /// the status current; without NOTIFY_SOCKET it is not started at all.
 public final class HealthMonitor: @unchecked Sendable {
@@ -21,6 +25,9 @@ public final class HealthMonitor: @unchecked Sendable {
     private var report = LoopReport()
     private var lastStatus = ""
     private var wasSilent: [String] = []
+    private var refreshPending = false
+    private let refreshDelayMs = 100
+    private let drainRefreshMs = 1000
 
     public init(daemon: Daemon, notifications: ServiceNotifications, plan: WatchdogPlan?, logger: Logger,
                 statusIntervalNs: UInt64 = 10_000_000_000) {
@@ -45,6 +52,7 @@ public final class HealthMonitor: @unchecked Sendable {
             self.beginRound(round.next().round)
         }
         timer.resume()
+        daemon.stateChanged.listen { [weak self] in self?.scheduleRefresh(afterMs: self?.refreshDelayMs ?? 0) }
     }
 
     /// Stops the rounds (at shutdown, before the loops are taken down).
@@ -77,6 +85,33 @@ public final class HealthMonitor: @unchecked Sendable {
                 self.round.answer(loop, round: number)
                 if let connected = report.brokerConnected { self.report.brokerConnected = connected }
                 if let depth = report.outboxDepth { self.report.outboxDepth = depth }
+            }
+        }
+    }
+
+    /// Asks the loops for the status line's facts out of turn (not a watchdog round), once per delay.
+    private func scheduleRefresh(afterMs delay: Int) {
+        queue.async { [self] in
+            guard timer != nil, !refreshPending else { return }
+            refreshPending = true
+            queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [weak self] in self?.refresh() }
+        }
+    }
+
+    private func refresh() {
+        refreshPending = false
+        guard timer != nil else { return }
+        daemon.heartbeat { [weak self] _, report in
+            guard let self else { return }
+            self.queue.async {
+                if let connected = report.brokerConnected { self.report.brokerConnected = connected }
+                if let depth = report.outboxDepth {
+                    self.report.outboxDepth = depth
+                    // Draining to the broker: the count falls with every PUBACK; follow it.
+                    if depth > 0, self.report.brokerConnected == true { self.scheduleRefresh(afterMs: self.drainRefreshMs) }
+                }
+                guard self.timer != nil else { return }
+                self.updateStatus(silent: self.wasSilent)
             }
         }
     }
