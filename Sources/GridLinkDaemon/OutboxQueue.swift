@@ -158,7 +158,10 @@ public final class OutboxQueue: @unchecked Sendable {
 
     /// Records a failure: quarantines a damaged file, or degrades health and arms the retry.
     private func failed(_ error: OutboxError) {
-        guard let condition = Self.condition(of: error) else { return }
+        guard var condition = Self.condition(of: error) else { return }
+        // Reopening a file that just failed for a known reason (read-only, full) says only
+        // "cannot open": keep the known reason instead of flapping to io_error.
+        if error.kind == .cannotOpen, !health.isHealthy, health.condition != .corrupt { condition = health.condition }
         if condition == .corrupt {
             return quarantine(error)
         }
