@@ -27,7 +27,13 @@ enum OutboxQuarantine {
         let kept = path + ".quarantined-" + stamp
         var files: [String] = []
         for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
-            if rename(path + suffix, kept + suffix) == 0 { files.append(kept + suffix) } else { unlink(path + suffix) }
+            guard rename(path + suffix, kept + suffix) == 0 else {
+                // Never delete what cannot be moved: stay degraded (and retried) instead.
+                let reason = String(cString: strerror(errno))
+                throw OutboxError(kind: errno == EROFS ? .readOnly : .ioError, path: path, operation: "quarantine",
+                                  detail: "cannot move \(path + suffix) aside: \(reason)")
+            }
+            files.append(kept + suffix)
         }
 
         // Method 1: the file format, page by page (read only).

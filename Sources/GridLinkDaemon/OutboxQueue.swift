@@ -40,7 +40,11 @@ public final class OutboxQueue: @unchecked Sendable {
     private var health = StorageHealth(initialRetryMs: 500, maxRetryMs: 5000)
     private let healthSnapshot = Mutex(StorageHealth())
     private var retryArmed = false
+    private var lastQuarantineMonoNs: UInt64?
+    /// At most one quarantine per this long; within it, a damaged file is retried with backoff.
+    static let requarantineGapNs: UInt64 = 30_000_000_000
     private var ids = UUIDv7Generator()
+    private var random = SystemRandomNumberGenerator()
     private let clock = HostClock()
 
     /// Opens (or creates) the outbox at `path`, checking it with `PRAGMA quick_check`. Never throws:
@@ -158,9 +162,17 @@ public final class OutboxQueue: @unchecked Sendable {
 
     /// Records a failure: quarantines a damaged file, or degrades health and arms the retry.
     private func failed(_ error: OutboxError) {
-        guard let condition = Self.condition(of: error) else { return }
+        guard var condition = Self.condition(of: error) else { return }
+        // Reopening a file that just failed for a known reason (read-only, full) says only
+        // "cannot open": keep the known reason instead of flapping to io_error.
+        if error.kind == .cannotOpen, !health.isHealthy, health.condition != .corrupt { condition = health.condition }
         if condition == .corrupt {
-            return quarantine(error)
+            // A card that corrupts every fresh file would otherwise quarantine at every press.
+            let now = HostClock.monotonicNs()
+            if lastQuarantineMonoNs.map({ now - $0 >= Self.requarantineGapNs }) ?? true {
+                lastQuarantineMonoNs = now
+                return quarantine(error)
+            }
         }
         let transition = health.failed(condition, error: "\(error)", nowMonoNs: HostClock.monotonicNs(), nowWallMs: HostClock.wallMs())
         healthSnapshot.withLock { $0 = health }
@@ -258,7 +270,6 @@ public final class OutboxQueue: @unchecked Sendable {
             logger.error("outbox: cannot store the device.store_quarantined alarm: \(error)")
         }
     }
-    private var random = SystemRandomNumberGenerator()
 
     /// Which health condition an error means; nil for errors that say nothing about the storage.
     /// A write to a file system remounted read-only fails with EROFS, which SQLite reports as an

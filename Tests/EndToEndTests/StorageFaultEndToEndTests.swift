@@ -116,7 +116,7 @@ import Glibc
             process.signal(SIGTERM)
             _ = process.waitForExit(timeoutMs: 10_000)
         }
-        #expect(try waitFor(seconds: 10) { (try? daemon.ctl(["status", "--json"]))?.status == 0 }, "gridlinkd did not come up:\n\(daemon.log())")
+        #expect(waitFor(seconds: 10) { (try? daemon.ctl(["status", "--json"]))?.status == 0 }, "gridlinkd did not come up:\n\(daemon.log())")
 
         let refused = try daemon.ctl(["sim", "press", "repair", "--hold-ms", "8"])
         #expect(refused.status == 1)

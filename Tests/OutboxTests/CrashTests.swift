@@ -52,11 +52,15 @@ struct CrashTests {
         #expect(seqs == Array(1...UInt64(seqs.count)))
         #expect(seqs.count % batch == 0)
         #expect(seqs.count - printed.count <= 2 * batch - 1)
-        #expect(try outbox.stats().nextSeq == UInt64(seqs.count) + 1)
+        // A kill between the two writes of a WAL frame leaves the WAL ending mid-frame: the outbox
+        // then skips the reserved seq block (it cannot tell that from a torn commit), never reuses.
+        if let skipped = outbox.skippedOnOpen { #expect(skipped.lowerBound == UInt64(seqs.count) + 1) }
+        let next = outbox.skippedOnOpen.map { $0.upperBound + 1 } ?? UInt64(seqs.count) + 1
+        #expect(try outbox.stats().nextSeq == next)
         for row in rows {
             let event = try Event.decode(row.payload)
             #expect(event.seq == row.seq && event.id == row.id && event.device == "crash-device")
         }
-        #expect(try outbox.append([Fixture.event(1)], storedWallMs: 1, storedMonoNs: 1).map(\.seq) == [UInt64(seqs.count) + 1])
+        #expect(try outbox.append([Fixture.event(1)], storedWallMs: 1, storedMonoNs: 1).map(\.seq) == [next])
     }
 }

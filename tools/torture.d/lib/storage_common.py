@@ -77,7 +77,7 @@ class Central:
     def __init__(self, broker):
         self.path = os.path.join(WORK, "central.jsonl")
         self.proc = spawn(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-i", "torture-central", "-c",
-                           "-q", "1", "-t", "gridlink/v1/+/+/event/#"], self.path)
+                           "-q", "1", "-t", "gridlink/v1/+/+/events/#"], self.path)
         time.sleep(0.3)
 
     def events(self):
