@@ -136,18 +136,19 @@ struct ControlHandler: Sendable {
         }
         let pressedLevel = !buttonConfig.activeLow
         sim.drive(offset: offset, high: pressedLevel)
+        // A double press: the second press starts a quarter window after the first release (past
+        // the settle time, checked above), each step timed from the one before, so a slow host
+        // stretches the steps but not the gap.
+        let gap = config.gpio.doublePressMs / 4
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(hold)) {
             sim.drive(offset: offset, high: !pressedLevel)
-        }
-        guard double else { return }
-        // The second press starts half a window after the first release: well inside the window,
-        // well past the settle time (checked above).
-        let gap = hold + config.gpio.doublePressMs / 2
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(gap)) {
-            sim.drive(offset: offset, high: pressedLevel)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(gap + hold)) {
-            sim.drive(offset: offset, high: !pressedLevel)
+            guard double else { return }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(gap)) {
+                sim.drive(offset: offset, high: pressedLevel)
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(hold)) {
+                    sim.drive(offset: offset, high: !pressedLevel)
+                }
+            }
         }
     }
 

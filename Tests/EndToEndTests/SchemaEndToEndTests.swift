@@ -30,7 +30,7 @@ import Testing
         defer { central.stop() }
 
         // Double press on, so every press kind the daemon can produce goes on the wire.
-        let daemon = DaemonProcess(configPath: try writeTestProfile(in: dir, doublePressMs: 300), stateDir: dir.path, brokerPort: broker.port)
+        let daemon = DaemonProcess(configPath: try writeTestProfile(in: dir, doublePressMs: 1000), stateDir: dir.path, brokerPort: broker.port)
         try daemon.start()
         var kinds: [String] = []
         kinds.append(try #require(try daemon.press("proxy")).press)
