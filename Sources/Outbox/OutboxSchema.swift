@@ -45,7 +45,7 @@ enum OutboxSchema {
     /// Tables besides `events` that salvage copies from a damaged outbox when they still read
     /// (`INSERT OR IGNORE … SELECT *`, so the columns must match). A table added to the schema is
     /// salvaged by adding its name here.
-    public static let salvagedTables: [String] = []
+    public static let salvagedTables: [String] = ["request_status"]
 
     static let columns = "seq, id, class_rank, kind, topic, payload, stored_wall_ms, stored_mono_ns"
     static let insertEvent = "INSERT INTO events (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
