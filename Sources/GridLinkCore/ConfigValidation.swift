@@ -59,6 +59,7 @@ extension DeviceConfig {
         for (index, backup) in backupBrokers.enumerated() {
             check(!backup.host.isEmpty, .init("broker", index + 1, "host"), "is empty; set the broker's host name or address")
             check((1...65535).contains(backup.port), .init("broker", index + 1, "port"), "\(backup.port) is not a TCP port; use 1–65535")
+            check((5...3600).contains(backup.keepaliveSeconds), .init("broker", index + 1, "keepalive_s"), "\(backup.keepaliveSeconds) is out of range; use 5–3600 seconds")
         }
         check((0...100_000).contains(uplink.drainRatePerS), .init("uplink", "drain_rate_per_s"), "\(uplink.drainRatePerS) is out of range; use 0 (unpaced) to 100000 events per second")
         check(outboxLimits.maxRows == 0 || (10...1_000_000_000).contains(outboxLimits.maxRows), .init("outbox", "max_rows"), "\(outboxLimits.maxRows) is out of range; use 0 (no limit) or 10–1000000000")

@@ -59,14 +59,14 @@ public enum DownlinkError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The kind of problem without the sender's details (sizes, key names): what repeated warnings
+    /// The kind of problem without the sender's details (sizes, key names they made up): what repeated warnings
     /// are grouped by, so a flood of variations still gives one line per kind (`DownlinkWarnings`).
     public var kind: String {
         switch self {
         case .notJSON: "not JSON"
         case .tooLarge: "too large"
         case .duplicateKey: "duplicate key"
-        case .badField: "bad field"
+        case .badField(let field, _): "field '\(field.prefix(32))'"  // names from our own CodingKeys: a fixed few
         }
     }
 }

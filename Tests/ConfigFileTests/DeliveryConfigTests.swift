@@ -76,5 +76,9 @@ import Testing
             "config device.toml:11: uplink.drain_rate_per_s: -1 is out of range; use 0 (unpaced) to 100000 events per second",
             "config device.toml:9: outbox.max_rows: 3 is out of range; use 0 (no limit) or 10–1000000000",
         ])
+        // Every [[broker]] entry's numbers are checked, not only the first's (issue 9).
+        #expect(problems(Self.base + "[[broker]]\nhost = \"a\"\n[[broker]]\nhost = \"b\"\nkeepalive_s = 9223372036854775807\n") == [
+            "config device.toml:12: broker[1].keepalive_s: 9223372036854775807 is out of range; use 5–3600 seconds",
+        ])
     }
 }

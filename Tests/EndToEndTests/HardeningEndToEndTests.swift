@@ -17,6 +17,9 @@ import Glibc
         try daemon.start()
         #expect(try waitFor(seconds: 5) { try daemon.status()["connected"] as? Bool == true })
         _ = try daemon.press("proxy")
+        // A control request naming a key twice is refused, not resolved by whichever key wins.
+        let reply = try rawControlRequest(path: dir.path + "/gridlinkd.sock", #"{"simPress":{"button":"proxy","button":"repair","long":false}}"#)
+        #expect(reply.contains("failed") && reply.contains("'button' twice"), "\(reply)")
         #expect(daemon.terminate() == 0)
         let log = daemon.log()
         let bad = log.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") || $0.contains("cannot set output") }
@@ -104,4 +107,32 @@ final class HangUpServer: @unchecked Sendable {
         close(fd)
         unlink(path)
     }
+}
+
+/// Sends one raw line to a control socket and returns the answer line (for requests gridlinkctl
+/// would never send).
+func rawControlRequest(path: String, _ line: String) throws -> String {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        let bytes = Array(path.utf8)
+        raw.copyBytes(from: bytes)
+        raw[bytes.count] = 0
+    }
+    let connected = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard connected == 0 else { throw HarnessError("cannot connect to \(path)") }
+    let request = Array((line + "\n").utf8)
+    guard write(fd, request, request.count) == request.count else { throw HarnessError("cannot write to \(path)") }
+    var answer: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(fd, &buffer, buffer.count)
+        if count <= 0 { break }
+        answer += buffer[0..<count]
+    }
+    return String(decoding: answer, as: UTF8.self)
 }
